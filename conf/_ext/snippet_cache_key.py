@@ -1,0 +1,153 @@
+"""Key each page's execution cache on the snippet modules it imports.
+
+myst-nb's cache hashes only a notebook's own code cells, so a page whose cells
+call ``snippets.foo`` would keep showing old outputs after ``snippets/foo.py``
+changed. This extension closes that gap in two steps, on every page that has
+code cells:
+
+1. It tells Sphinx that the page depends on those modules (Sphinx then re-reads
+   the page when one of them changes), and
+2. it appends a hidden code cell holding a fingerprint of those modules' source
+   and of the installed library versions, so the notebook's hash, and with it
+   the cache key, changes too and myst-nb re-executes the page.
+
+A page that imports nothing from the package is keyed on the versions alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from importlib import metadata
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+# Libraries whose upgrade changes what a page prints.
+FINGERPRINTED_DISTRIBUTIONS = ("tensorflow-cpu", "tensorflow", "keras", "numpy", "matplotlib")
+
+FINGERPRINT_CELL_MARKER = "# snippet fingerprint:"
+_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}[^\n]*\n(.*?)^\1", re.M | re.S)
+
+
+def imported_modules(python_source: str, package: str) -> set[str]:
+    """Names in ``package`` that ``python_source`` imports, modules or not.
+
+    ``from snippets.a import f`` yields ``snippets.a`` and ``snippets.a.f``: ``f``
+    could be a submodule; :func:`module_files` keeps only names that are files.
+
+    >>> sorted(imported_modules("from snippets.a import f\\nimport snippets.b as b\\n"
+    ...                         "from snippets import c, d\\nimport os", "snippets"))
+    ['snippets', 'snippets.a', 'snippets.a.f', 'snippets.b', 'snippets.c', 'snippets.d']
+    """
+    found: set[str] = set()
+    try:
+        tree = ast.parse(python_source)
+    except SyntaxError:  # IPython magics in a cell: scan line by line instead.
+        return set().union(*(imported_modules(line, package) for line in _parsable_lines(python_source)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name == package or name.startswith(package + "."):
+                found.add(package)
+                found.add(name)
+    return found
+
+
+def _parsable_lines(source: str) -> list[str]:
+    lines = []
+    for line in source.splitlines():
+        try:
+            ast.parse(line.strip())
+        except SyntaxError:
+            continue
+        lines.append(line.strip())
+    return lines
+
+
+def module_files(modules: set[str], package_dir: Path) -> set[Path]:
+    """The source files of ``modules`` and of every package module they import, transitively.
+
+    Names that are not modules (``from snippets.a import f`` yields ``snippets.a.f``)
+    are skipped. A package's ``__init__.py`` always counts, since importing any
+    module of it runs that file.
+    """
+    package = package_dir.name
+    files: set[Path] = set()
+    pending = set(modules) | {package}
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        relative = name.split(".")[1:]
+        candidates = [
+            package_dir.joinpath(*relative).with_suffix(".py") if relative else None,
+            package_dir.joinpath(*relative, "__init__.py"),
+        ]
+        for path in candidates:
+            if path is not None and path.is_file():
+                files.add(path)
+                pending |= imported_modules(path.read_text(encoding="utf-8"), package)
+    return files
+
+
+def fingerprint(files: set[Path], distributions=FINGERPRINTED_DISTRIBUTIONS) -> str:
+    """A short hash of the files' paths and contents and of the installed library versions."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for name in distributions:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}=={version}".encode())
+    return digest.hexdigest()[:16]
+
+
+def page_dependencies(page_source: str, package_dir: Path) -> set[Path]:
+    """The package files that the code cells of a MyST notebook page depend on."""
+    code = "\n".join(match.group(2) for match in _CODE_CELL.finditer(page_source))
+    return module_files(imported_modules(code, package_dir.name), package_dir)
+
+
+def fingerprint_cell(key: str) -> str:
+    """A hidden, do-nothing code cell whose text changes whenever ``key`` does."""
+    return f"\n\n```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{FINGERPRINT_CELL_MARKER} {key}\n```\n"
+
+
+def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if not _CODE_CELL.search(text):
+        return
+    package_dir = Path(app.config.snippet_cache_package_dir)
+    files = page_dependencies(text, package_dir)
+    for path in files:
+        app.env.note_dependency(str(path))
+    source[0] = text + fingerprint_cell(fingerprint(files))
+
+
+def create_cache_before_parallel_reads(app: Sphinx) -> None:
+    # jupyter-cache creates its tables on first use; two parallel readers doing it
+    # at once fail with "table ... already exists", so create them up front.
+    cache_path = app.config.nb_execution_cache_path
+    if cache_path and app.config.nb_execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(cache_path).list_cache_records()
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("snippet_cache_package_dir", "", "env", types=[str])
+    app.connect("source-read", add_fingerprint)
+    app.connect("builder-inited", create_cache_before_parallel_reads)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

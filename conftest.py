@@ -1,0 +1,30 @@
+"""Shared pytest set-up: quiet TensorFlow once per process, names for page doctests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import settings
+
+import snippets  # noqa: F401  (imports TensorFlow quietly, seeds, print options)
+from snippets.environment import configure, import_tensorflow_quietly
+
+tf = import_tensorflow_quietly()
+
+# TensorFlow traces a function on its first call, which can take far longer than
+# hypothesis's default 200 ms deadline; the examples themselves are fast.
+settings.register_profile("tapeguide", deadline=None, max_examples=40, derandomize=True)
+settings.load_profile("tapeguide")
+
+
+@pytest.fixture(autouse=True)
+def _reseed():
+    """Every test and doctest starts from the same seeds, whatever ran before it."""
+    configure()
+
+
+@pytest.fixture(autouse=True)
+def _doctest_names(doctest_namespace):
+    """`>>>` examples in docs/ pages may use `tf` and `np` without importing them."""
+    doctest_namespace["tf"] = tf
+    doctest_namespace["np"] = np

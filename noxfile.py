@@ -1,0 +1,121 @@
+"""Every task a person or CI runs on tapeguide.
+
+Run ``python3 noxfile.py [nox arguments]`` on a fresh machine: it installs the pinned nox
+and uv into ``.nox/_bootstrap`` first (so it works where the system Python refuses global
+pip installs) and then runs nox. With nox already installed, ``nox`` does the same.
+
+    python3 noxfile.py -s docs     # build the site into build/html
+    python3 noxfile.py             # every test: lint, doctests and tests, the strict build
+    python3 noxfile.py -s serve    # live preview on http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOOTSTRAP_PINS = ("nox==2026.10.20", "uv==0.13.8")
+BOOTSTRAP_DIR = ROOT / ".nox" / "_bootstrap"
+
+
+def _bootstrap_and_run_nox() -> None:
+    """Create a venv with the pinned nox and uv (once per pin change) and hand over to nox."""
+    bindir = BOOTSTRAP_DIR / ("Scripts" if os.name == "nt" else "bin")
+    stamp = BOOTSTRAP_DIR / "pins.txt"
+    if not stamp.is_file() or stamp.read_text() != "\n".join(BOOTSTRAP_PINS):
+        venv.create(BOOTSTRAP_DIR, with_pip=True, clear=True)
+        subprocess.run(
+            [bindir / "python", "-m", "pip", "install", "--quiet", *BOOTSTRAP_PINS],
+            check=True,
+        )
+        stamp.write_text("\n".join(BOOTSTRAP_PINS))
+    # uv lives next to nox; put it on PATH so nox's "uv" backend finds it.
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    nox = [str(bindir / "python"), "-m", "nox", "--noxfile", str(ROOT / "noxfile.py")]
+    sys.exit(subprocess.run([*nox, *sys.argv[1:]], env=env, check=False).returncode)
+
+
+if __name__ == "__main__":
+    _bootstrap_and_run_nox()
+
+import nox  # noqa: E402  (only after the bootstrap: a fresh machine has no nox yet)
+
+nox.needs_version = ">=2025.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+# Reused venvs make a no-change rebuild take seconds; `install` below re-installs
+# whenever the pins or the project metadata change.
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+
+CONSTRAINTS = ROOT / "constraints.txt"
+BUILD_DIR = ROOT / "build"
+HTML_DIR = BUILD_DIR / "html"
+SPHINX_STRICT = ["-n", "-W", "--keep-going", "-c", "conf", "docs", str(HTML_DIR)]
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the project and its dependency ``groups`` from the lock, when they changed.
+
+    A stamp in the venv records what was installed: the constraints, the project
+    metadata and the groups. An unchanged stamp skips the installer, which saves
+    seconds on every rebuild.
+    """
+    digest = hashlib.sha256()
+    for path in (CONSTRAINTS, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    digest.update(" ".join(groups).encode())
+    stamp = Path(session.virtualenv.location) / "tapeguide-installed.txt"
+    if stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return
+    group_args = [arg for group in groups for arg in ("--group", group)]
+    # The machines here set PYTHONDONTWRITEBYTECODE; without compiled bytecode at install
+    # time every TensorFlow import recompiles thousands of files (14 s instead of 6 s).
+    session.install(
+        "-c", str(CONSTRAINTS), "-e", str(ROOT), *group_args,
+        env={"UV_COMPILE_BYTECODE": "1", "PIP_COMPILE": "1"},
+    )  # fmt: skip
+    stamp.write_text(digest.hexdigest())
+
+
+@nox.session(default=True)
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and formatting."""
+    install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=True)
+def tests(session: nox.Session) -> None:
+    """Doctests of every snippet and page example, and the tests in tests/."""
+    install(session, "test", "docs")
+    session.run("pytest", *session.posargs, env=QUIET_TENSORFLOW)
+
+
+@nox.session(default=True)
+def docs(session: nox.Session) -> None:
+    """The strict HTML build (any warning or unexpected cell error fails) into build/html."""
+    install(session, "docs")
+    jobs = ["-j", "auto"] if "-j" not in session.posargs else []
+    session.run("sphinx-build", *SPHINX_STRICT, *jobs, *session.posargs, env=QUIET_TENSORFLOW)
+    session.log(f"Site built: {HTML_DIR / 'index.html'}")
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """Live preview that rebuilds on edits to docs/, snippets/ and conf/."""
+    install(session, "docs", "serve")
+    session.run(
+        "sphinx-autobuild", *SPHINX_STRICT,
+        "--watch", "snippets", "--watch", "conf",
+        "--ignore", str(BUILD_DIR),
+        "--host", "127.0.0.1", "--port", "8000",
+        *session.posargs,
+        env=QUIET_TENSORFLOW,
+    )  # fmt: skip

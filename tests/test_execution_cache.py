@@ -1,0 +1,123 @@
+"""The execution cache is never stale: it re-runs a page exactly when its code or its snippets change.
+
+Builds a one-page site with a stand-in snippet package (no TensorFlow, so the kernel
+starts in about a second) through the real extension, three times over.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sphinx.cmd.build import build_main
+
+CONF_EXT = Path(__file__).resolve().parent.parent / "conf" / "_ext"
+sys.path.insert(0, str(CONF_EXT))
+
+from snippet_cache_key import (  # noqa: E402
+    FINGERPRINT_CELL_MARKER,
+    fingerprint,
+    imported_modules,
+    module_files,
+    page_dependencies,
+)
+
+PAGE = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Greeting
+
+```{code-cell} ipython3
+from stand_in.greeting import greet
+print(greet())
+```
+"""
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(PAGE)
+    package = tmp_path / "stand_in"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "wording.py").write_text('WORD = "one"\n')
+    (package / "greeting.py").write_text(
+        "from stand_in.wording import WORD\n\ndef greet():\n    return 'hello ' + WORD\n"
+    )
+    (package / "unrelated.py").write_text("X = 1\n")
+    (tmp_path / "conf.py").write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(CONF_EXT)!r})
+            extensions = ["myst_nb", "snippet_cache_key"]
+            nb_execution_mode = "cache"
+            nb_execution_cache_path = {str(tmp_path / "cache")!r}
+            nb_execution_raise_on_error = True
+            snippet_cache_package_dir = {str(package)!r}
+            """
+        )
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the kernel imports stand_in from here
+    return tmp_path
+
+
+def build(site: Path, capsys) -> tuple[str, str]:
+    """Build the site; return (the page's HTML, Sphinx's log)."""
+    code = build_main(["-n", "-W", "-b", "html", "-c", str(site), str(site / "docs"), str(site / "html")])
+    log = capsys.readouterr().out
+    assert code == 0, log
+    return (site / "html" / "index.html").read_text(), log
+
+
+def touch_later(path: Path, text: str) -> None:
+    path.write_text(text)
+    later = path.stat().st_mtime + 10  # beyond any file-system timestamp granularity
+    os.utime(path, (later, later))
+
+
+def test_cache_follows_the_imported_snippets(site, capsys):
+    html, log = build(site, capsys)
+    assert "hello one" in html
+    assert "Executing notebook" in log
+    assert FINGERPRINT_CELL_MARKER.lstrip("# ") not in html, "the fingerprint cell must stay hidden"
+
+    html, log = build(site, capsys)
+    assert "no targets are out of date" in log
+    assert "Executing notebook" not in log
+
+    touch_later(site / "stand_in" / "unrelated.py", "X = 2\n")
+    html, log = build(site, capsys)
+    assert "Executing notebook" not in log
+
+    # A module the page imports only through another one still counts.
+    touch_later(site / "stand_in" / "wording.py", 'WORD = "two"\n')
+    html, log = build(site, capsys)
+    assert "Executing notebook" in log
+    assert "hello two" in html
+
+
+def test_imported_modules_reads_every_import_form():
+    source = "import stand_in.a\nfrom stand_in import b\nfrom stand_in.c import f\n%timeit f()\nimport os"
+    assert imported_modules(source, "stand_in") == {
+        "stand_in", "stand_in.a", "stand_in.b", "stand_in.c", "stand_in.c.f",
+    }  # fmt: skip
+
+
+def test_dependencies_are_transitive_and_fingerprint_tracks_content(site):
+    package = site / "stand_in"
+    files = page_dependencies(PAGE, package)
+    assert {p.name for p in files} == {"__init__.py", "greeting.py", "wording.py"}
+    before = fingerprint(files)
+    (package / "wording.py").write_text('WORD = "three"\n')
+    assert fingerprint(files) != before
+    assert module_files(set(), package) == {package / "__init__.py"}

@@ -1,0 +1,33 @@
+"""Every public snippet function carries an example, so its output is asserted."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import snippets
+
+MODULES = [importlib.import_module(f"snippets.{m.name}") for m in pkgutil.iter_modules(snippets.__path__)]
+FUNCTIONS = [
+    (module.__name__, name, function)
+    for module in MODULES
+    for name, function in inspect.getmembers(module, inspect.isfunction)
+    if function.__module__ == module.__name__ and not name.startswith("_")
+]
+
+
+def test_snippet_modules_were_found():
+    assert len(FUNCTIONS) >= 5
+
+
+@pytest.mark.parametrize(("module", "name", "function"), FUNCTIONS, ids=[f"{m}.{n}" for m, n, _ in FUNCTIONS])
+def test_function_has_a_doctest(module, name, function):
+    assert ">>>" in (function.__doc__ or ""), f"{module}.{name} needs a doctest example"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_module_says_what_idea_it_holds(module):
+    assert module.__doc__ and module.__doc__.strip(), f"{module.__name__} needs a one-line module docstring"
