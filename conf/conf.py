@@ -41,7 +41,8 @@ myst_heading_anchors = 3
 # One switch for the execution mode, as flax does: `cache` (default) re-runs only pages
 # whose cells or imported snippets changed; `force` runs everything; `off` runs nothing.
 nb_execution_mode = os.environ.get("TAPEGUIDE_EXECUTION", "cache")
-nb_execution_cache_path = str(ROOT / "build" / ".jupyter_cache")
+# Separate caches let several builds run side by side (each with its own output folder).
+nb_execution_cache_path = os.environ.get("TAPEGUIDE_CACHE", str(ROOT / "build" / ".jupyter_cache"))
 nb_execution_raise_on_error = True  # a cell error fails the build ...
 nb_execution_allow_errors = False  # ... unless the cell is tagged `raises-exception`
 nb_execution_show_tb = True
