@@ -22,6 +22,17 @@ class Fence:
         return self.info.strip().startswith("{code-cell}")
 
     @property
+    def code(self) -> str:
+        """The body without its directive options (``:key: value`` lines or a ``---`` YAML block)."""
+        lines = self.body.splitlines()
+        if lines and lines[0].strip() == "---":
+            end = lines.index("---", 1)
+            return "\n".join(lines[end + 1 :])
+        while lines and lines[0].startswith(":"):
+            lines.pop(0)
+        return "\n".join(lines)
+
+    @property
     def options(self) -> dict[str, str]:
         """The ``:name: value`` lines at the top of a directive's body."""
         found = {}

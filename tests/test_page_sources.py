@@ -28,8 +28,7 @@ def test_code_cells_define_nothing(page):
     # Definitions live in snippets/, where their doctests assert them; cells only call them.
     for fence in fences(page):
         if fence.is_code_cell:
-            body = "\n".join(line for line in fence.body.splitlines() if not line.startswith(":"))
-            tree = ast.parse(body)
+            tree = ast.parse(fence.code)
             defined = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
             assert not defined, f"{page.name}: move {[n.name for n in defined]} into snippets/"
 
@@ -37,7 +36,7 @@ def test_code_cells_define_nothing(page):
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_shown_snippets_are_run(page):
     """Every function a page shows with literalinclude is also called in one of its cells."""
-    cells = "\n".join(f.body for f in fences(page) if f.is_code_cell)
+    cells = "\n".join(f.code for f in fences(page) if f.is_code_cell)
     for fence in fences(page):
         if fence.info.strip().startswith("{literalinclude}") and "pyobject" in fence.options:
             path = (page.parent / fence.info.split("}", 1)[1].strip()).resolve()
