@@ -28,8 +28,8 @@ extensions = [
 
 root_doc = "index"
 exclude_patterns = ["README.md"]
-templates_path = ["_templates"]
 html_static_path = ["_static"]
+html_css_files = ["tapeguide.css"]
 
 # Strictness: every cross-reference must resolve (`-n`), and with `-W` any warning fails.
 nitpicky = True

@@ -31,6 +31,7 @@ file_format: mystnb
 kernelspec:
   name: python3
   display_name: Python 3
+execution_dependencies: [numbers.json]
 ---
 
 # Greeting
@@ -46,6 +47,7 @@ print(greet())
 def site(tmp_path, monkeypatch):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(PAGE)
+    (tmp_path / "docs" / "numbers.json").write_text("[1]")
     package = tmp_path / "stand_in"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -105,6 +107,11 @@ def test_cache_follows_the_imported_snippets(site, capsys):
     assert "Executing notebook" in log
     assert "hello two" in html
 
+    # A data file the page declares in its front matter counts too.
+    touch_later(site / "docs" / "numbers.json", "[2]")
+    html, log = build(site, capsys)
+    assert "Executing notebook" in log
+
 
 def test_imported_modules_reads_every_import_form():
     source = "import stand_in.a\nfrom stand_in import b\nfrom stand_in.c import f\n%timeit f()\nimport os"
@@ -115,7 +122,7 @@ def test_imported_modules_reads_every_import_form():
 
 def test_dependencies_are_transitive_and_fingerprint_tracks_content(site):
     package = site / "stand_in"
-    files = page_dependencies(PAGE, package)
+    files = page_dependencies(PAGE, package)  # front-matter files are added by the Sphinx hook
     assert {p.name for p in files} == {"__init__.py", "greeting.py", "wording.py"}
     before = fingerprint(files)
     (package / "wording.py").write_text('WORD = "three"\n')

@@ -7,9 +7,14 @@ code cells:
 
 1. It tells Sphinx that the page depends on those modules (Sphinx then re-reads
    the page when one of them changes), and
-2. it appends a hidden code cell holding a fingerprint of those modules' source
-   and of the installed library versions, so the notebook's hash, and with it
-   the cache key, changes too and myst-nb re-executes the page.
+2. it puts a hidden first code cell on the page that imports the package (so
+   TensorFlow is quiet and seeded before any visible cell runs, even one that
+   imports ``tensorflow`` itself) and carries a fingerprint of those modules'
+   source and of the installed library versions: the notebook's hash, and with
+   it the cache key, changes whenever they do, and myst-nb re-executes the page.
+
+A page may list data files it reads (paths relative to the page) in its front
+matter under ``execution_dependencies``; they join the fingerprint.
 
 A page that imports nothing from the package is keyed on the versions alone.
 """
@@ -120,9 +125,32 @@ def page_dependencies(page_source: str, package_dir: Path) -> set[Path]:
     return module_files(imported_modules(code, package_dir.name), package_dir)
 
 
-def fingerprint_cell(key: str) -> str:
-    """A hidden, do-nothing code cell whose text changes whenever ``key`` does."""
-    return f"\n\n```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{FINGERPRINT_CELL_MARKER} {key}\n```\n"
+def first_cell(package: str, key: str) -> str:
+    """A hidden code cell that imports ``package`` and whose text changes whenever ``key`` does."""
+    code = f"import {package}  {FINGERPRINT_CELL_MARKER} {key}"
+    return f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{code}\n```\n\n"
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    r"""Split a page into its YAML front matter (with both ``---`` lines) and the rest.
+
+    >>> split_front_matter("---\nfile_format: mystnb\n---\n# Title\n")
+    ('---\nfile_format: mystnb\n---\n', '# Title\n')
+    >>> split_front_matter("# No front matter\n")
+    ('', '# No front matter\n')
+    """
+    match = re.match(r"---\n.*?\n---\n", text, re.S)
+    return (match.group(0), text[match.end() :]) if match else ("", text)
+
+
+def declared_data_files(front_matter: str, page_dir: Path) -> set[Path]:
+    """Files listed under ``execution_dependencies:`` in the front matter, resolved from the page."""
+    if not front_matter:
+        return set()
+    import yaml  # a dependency of myst-parser
+
+    declared = (yaml.safe_load(front_matter.strip("-\n")) or {}).get("execution_dependencies", [])
+    return {(page_dir / name).resolve() for name in declared}
 
 
 def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -130,10 +158,14 @@ def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
     if not _CODE_CELL.search(text):
         return
     package_dir = Path(app.config.snippet_cache_package_dir)
-    files = page_dependencies(text, package_dir)
+    front_matter, body = split_front_matter(text)
+    page_dir = Path(app.env.doc2path(docname)).parent
+    files = page_dependencies(text, package_dir) | declared_data_files(front_matter, page_dir)
     for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"{docname}: execution dependency {path} does not exist")
         app.env.note_dependency(str(path))
-    source[0] = text + fingerprint_cell(fingerprint(files))
+    source[0] = front_matter + first_cell(package_dir.name, fingerprint(files)) + body
 
 
 def create_cache_before_parallel_reads(app: Sphinx) -> None:
