@@ -28,7 +28,10 @@ def _bootstrap_and_run_nox() -> None:
     bindir = BOOTSTRAP_DIR / ("Scripts" if os.name == "nt" else "bin")
     stamp = BOOTSTRAP_DIR / "pins.txt"
     if not stamp.is_file() or stamp.read_text() != "\n".join(BOOTSTRAP_PINS):
-        venv.create(BOOTSTRAP_DIR, with_pip=True, clear=True)
+        try:
+            venv.create(BOOTSTRAP_DIR, with_pip=True, clear=True)
+        except subprocess.CalledProcessError:
+            sys.exit("This Python cannot make a venv with pip; on Debian or Ubuntu: apt install python3-venv")
         subprocess.run(
             [bindir / "python", "-m", "pip", "install", "--quiet", *BOOTSTRAP_PINS],
             check=True,
