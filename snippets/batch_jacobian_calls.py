@@ -1,0 +1,430 @@
+"""``batch_jacobian`` differentiates the batch-summed target: per-example Jacobians only for independent rows.
+
+Row-independent example: ``row_wise_layer(x) = (x ** 2) @ WEIGHTS`` maps each
+example of width 3 to width 2 on its own. Examples that mix rows:
+``centered(x) = x - mean(x, axis=0)`` and ``scaled_by_batch_mean(x) = x * mean(x, axis=0)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+import tensorflow as tf
+
+WEIGHTS = ((1.0, -0.5), (0.5, 2.0), (-1.0, 1.5))
+"""The fixed ``(3, 2)`` weight matrix of ``row_wise_layer``."""
+
+
+def row_wise_layer(x: tf.Tensor) -> tf.Tensor:
+    """Map each row of ``x`` (width 3) to ``x_row ** 2 @ WEIGHTS`` (width 2); rows never mix.
+
+    >>> print(row_wise_layer(tf.constant([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0]])).numpy())
+    [[ 2.75   7.875]
+     [-0.5    3.5  ]]
+    """
+    return (x**2) @ tf.constant(WEIGHTS, dtype=x.dtype)
+
+
+def centered(x: tf.Tensor) -> tf.Tensor:
+    """Subtract the batch mean from every row: each output row depends on every input row.
+
+    >>> print(centered(tf.constant([[1.0, 2.0], [3.0, 6.0]])).numpy())
+    [[-1. -2.]
+     [ 1.  2.]]
+    """
+    return x - tf.reduce_mean(x, axis=0)
+
+
+def scaled_by_batch_mean(x: tf.Tensor) -> tf.Tensor:
+    """Multiply every row by the batch mean, elementwise: rows interact, and not trivially.
+
+    >>> print(scaled_by_batch_mean(tf.constant([[1.0, 2.0], [3.0, 6.0]])).numpy())
+    [[ 2.  8.]
+     [ 6. 24.]]
+    """
+    return x * tf.reduce_mean(x, axis=0)
+
+
+def example_batch(batch: int = 4, width: int = 3) -> tf.Tensor:
+    """A small batch of halves, so every derivative on the page prints exactly.
+
+    >>> print(example_batch(2, 3).numpy())
+    [[-0.75 -0.25  0.25]
+     [ 0.75  1.25  1.75]]
+    """
+    return tf.reshape((tf.range(batch * width, dtype=tf.float32) - 1.5) / 2.0, (batch, width))
+
+
+def _require_batched(x: tf.Tensor, y: tf.Tensor | None = None) -> None:
+    if x.shape.rank is None or x.shape.rank < 2:
+        raise ValueError(
+            f"the source must have a batch axis and at least one more, got shape {tuple(x.shape)}; "
+            "add a feature axis with x[:, tf.newaxis]"
+        )
+    if y is not None and (y.shape.rank is None or y.shape.rank < 2 or y.shape[0] != x.shape[0]):
+        raise ValueError(
+            f"the target must have shape [batch, ...] with the source's batch {x.shape[0]} and at least "
+            f"one more axis, got {tuple(y.shape)}; for one value per example use y[:, tf.newaxis]"
+        )
+
+
+def batch_jacobian_shapes() -> list[tuple[tuple, tuple, tuple]]:
+    """Return (source shape, target shape, batch_jacobian shape) for targets of several ranks.
+
+    The target is ``sum(x_row ** 2) * ones(target row shape)``, built row by row.
+
+    >>> for source, target, result in batch_jacobian_shapes():
+    ...     print(f"source {source!s:14} target {target!s:11} batch_jacobian {result}")
+    source (4, 3)         target (4, 2)      batch_jacobian (4, 2, 3)
+    source (4, 3)         target (4, 2, 5)   batch_jacobian (4, 2, 5, 3)
+    source (4, 2, 2, 3)   target (4, 5)      batch_jacobian (4, 5, 2, 2, 3)
+    source (4, 3)         target (4, 1)      batch_jacobian (4, 1, 3)
+    """
+    cases = [((4, 3), (2,)), ((4, 3), (2, 5)), ((4, 2, 2, 3), (5,)), ((4, 3), (1,))]
+    rows = []
+    for source_shape, target_row_shape in cases:
+        x = tf.ones(source_shape)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            per_row = tf.reduce_sum(tf.reshape(x**2, (source_shape[0], -1)), axis=1)
+            y = tf.reshape(per_row, (-1,) + (1,) * len(target_row_shape)) * tf.ones(target_row_shape)
+        rows.append((source_shape, tuple(y.shape), tuple(tape.batch_jacobian(y, x).shape)))
+    return rows
+
+
+def diagonal_blocks(full_jacobian: tf.Tensor, target_rank: int) -> tf.Tensor:
+    """Keep block ``[i, ..., i, ...]`` of a full ``jacobian`` of a batched target: one block per example.
+
+    ``full_jacobian`` has shape ``[b, *target_row, b, *source_row]``; the result
+    has shape ``[b, *target_row, *source_row]``, the shape ``batch_jacobian`` returns.
+
+    >>> full = tf.reshape(tf.range(16.0), (2, 2, 2, 2))
+    >>> print(diagonal_blocks(full, target_rank=2).numpy())
+    [[[ 0.  1.]
+      [ 4.  5.]]
+     [[10. 11.]
+      [14. 15.]]]
+    >>> diagonal_blocks(tf.zeros((2, 3, 4, 5)), target_rank=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: the full Jacobian of shape (2, 3, 4, 5) cannot have a batched target of rank 2 and a batched \
+source: the two batch axes (0 and 2) must both exist and have the same size
+    """
+    shape = tuple(full_jacobian.shape)
+    if not 1 <= target_rank < len(shape) or shape[0] != shape[target_rank]:
+        raise ValueError(
+            f"the full Jacobian of shape {shape} cannot have a batched target of rank {target_rank} and a "
+            f"batched source: the two batch axes (0 and {target_rank}) must both exist and have the same size"
+        )
+    batch = shape[0]
+    target_row, source_row = shape[1:target_rank], shape[target_rank + 1 :]
+    flat = tf.reshape(full_jacobian, (batch, -1, batch, max(1, _size(source_row))))
+    blocks = tf.stack([flat[i, :, i, :] for i in range(batch)])
+    return tf.reshape(blocks, (batch, *target_row, *source_row))
+
+
+def column_block_sums(full_jacobian: tf.Tensor, target_rank: int) -> tf.Tensor:
+    """Add up the blocks ``[i, ..., j, ...]`` over ``i``: for each source example ``j``, one block.
+
+    Block ``j`` is the derivative of the batch-summed target with respect to
+    example ``j``; it equals the diagonal block ``[j, ..., j, ...]`` exactly when
+    every other block in its column is zero.
+
+    >>> full = tf.reshape(tf.range(16.0), (2, 2, 2, 2))
+    >>> print(column_block_sums(full, target_rank=2).numpy())
+    [[[ 8. 10.]
+      [16. 18.]]
+     [[12. 14.]
+      [20. 22.]]]
+    """
+    diagonal_blocks(full_jacobian, target_rank)  # the same shape checks
+    shape = tuple(full_jacobian.shape)
+    batch = shape[0]
+    target_row, source_row = shape[1:target_rank], shape[target_rank + 1 :]
+    flat = tf.reshape(full_jacobian, (batch, -1, batch, max(1, _size(source_row))))
+    sums = tf.transpose(tf.reduce_sum(flat, axis=0), (1, 0, 2))
+    return tf.reshape(sums, (batch, *target_row, *source_row))
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    size = 1
+    for dim in shape:
+        size *= dim
+    return size
+
+
+def batch_summed_derivative(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+    """Differentiate ``sum over the batch of function(x)``, one output element at a time.
+
+    Entry ``[i, k, j]`` is the derivative of ``sum_b y[b, k]`` with respect to
+    ``x[i, j]``: what ``batch_jacobian`` computes, whatever ``function`` does.
+
+    >>> x = tf.constant([[1.0, 2.0], [3.0, 6.0]])
+    >>> print(batch_summed_derivative(scaled_by_batch_mean, x).numpy())
+    [[[4. 0.]
+      [0. 8.]]
+     [[4. 0.]
+      [0. 8.]]]
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = function(x)
+        _require_batched(x, y)
+        summed = tf.reduce_sum(y, axis=0)
+    derivative = tape.jacobian(summed, x)  # shape [*target_row, b, *source_row]
+    rank = summed.shape.rank
+    return tf.transpose(derivative, [rank, *range(rank), *range(rank + 1, derivative.shape.rank)])
+
+
+def three_answers(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Return ``batch_jacobian`` and three things it may equal, each of ``batch_jacobian``'s shape.
+
+    They are the diagonal blocks of the full ``jacobian`` (what you want), the
+    derivative of the batch-summed target, and the sums of the full Jacobian's
+    block columns (the same thing, read off the full Jacobian).
+
+    >>> answers = three_answers(row_wise_layer, example_batch(2, 3))
+    >>> print(answers["batch_jacobian"].numpy()[1])
+    [[ 1.5   1.25 -3.5 ]
+     [-0.75  5.    5.25]]
+    >>> same = [bool(tf.reduce_all(a == answers["batch_jacobian"])) for a in answers.values()]
+    >>> same
+    [True, True, True, True]
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = function(x)
+    _require_batched(x, y)
+    full = tape.jacobian(y, x)
+    answers = {
+        "batch_jacobian": tape.batch_jacobian(y, x),
+        "diagonal blocks of jacobian": diagonal_blocks(full, y.shape.rank),
+        "derivative of the batch sum": batch_summed_derivative(function, x),
+        "column sums of jacobian's blocks": column_block_sums(full, y.shape.rank),
+    }
+    del tape
+    return answers
+
+
+def full_jacobian(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+    """Return ``jacobian(function(x), x)``, shape ``[b, *target_row, b, *source_row]``.
+
+    >>> tuple(full_jacobian(row_wise_layer, example_batch(4, 3)).shape)
+    (4, 2, 4, 3)
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = function(x)
+    return tape.jacobian(y, x)
+
+
+def cross_example_dependence(
+    function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, rows: int = 2
+) -> float:
+    """Largest ``|d function(x)[i] / d x[j]|`` with ``j != i``, over the first ``rows`` examples ``i``.
+
+    Zero means those rows of the target depend on their own row of the source
+    only. It costs ``rows`` times one example's Jacobian, not the whole batch's.
+
+    >>> x = example_batch(4, 3)
+    >>> cross_example_dependence(row_wise_layer, x)
+    0.0
+    >>> cross_example_dependence(centered, x)
+    0.25
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = function(x)
+        _require_batched(x, y)
+        rows = min(rows, x.shape[0])
+        head = y[:rows]  # sliced inside the tape, so the slice is recorded too
+    jacobian = tape.jacobian(head, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    flat = tf.reshape(jacobian, (rows, -1, x.shape[0], _size(tuple(x.shape[1:]))))
+    own_row = tf.eye(rows, x.shape[0], dtype=tf.bool)[:, tf.newaxis, :, tf.newaxis]
+    others = tf.where(own_row, tf.zeros_like(flat), flat)
+    return float(tf.reduce_max(tf.abs(others)))
+
+
+def check_rows_independent(
+    function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, rows: int = 2, tolerance: float = 1e-6
+) -> None:
+    """Raise if the first ``rows`` examples of ``function(x)`` depend on other examples of ``x``.
+
+    Run it once on a real batch before trusting ``batch_jacobian`` on a model.
+
+    >>> check_rows_independent(row_wise_layer, example_batch(4, 3))
+    >>> check_rows_independent(centered, example_batch(4, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: examples interact: a target row depends on other source rows (largest cross-example \
+derivative 0.25 > 1e-06), so batch_jacobian would return the derivative of the batch-summed target, not \
+per-example Jacobians. Remove the interaction (a Keras model: call it with training=False) or take the \
+diagonal blocks of tape.jacobian.
+    """
+    worst = cross_example_dependence(function, x, rows)
+    if worst > tolerance:
+        raise ValueError(
+            "examples interact: a target row depends on other source rows (largest cross-example "
+            f"derivative {worst:.3g} > {tolerance:g}), so batch_jacobian would return the derivative of the "
+            "batch-summed target, not per-example Jacobians. Remove the interaction (a Keras model: call it "
+            "with training=False) or take the diagonal blocks of tape.jacobian."
+        )
+
+
+def tensorflow_batch_jacobian_lines() -> list[str]:
+    """The lines of the installed ``tf.GradientTape.batch_jacobian`` that say what it differentiates.
+
+    >>> for line in tensorflow_batch_jacobian_lines():
+    ...     print(line)
+    target = array_ops.reshape(target, [batch_size, target_row_size])
+    y = array_ops.gather(target, i, axis=1)
+    return self.gradient(y, source,
+    output = pfor_ops.pfor(loop_fn, target_row_size,
+    """
+    source = inspect.getsource(tf.GradientTape.batch_jacobian)
+    wanted = ("array_ops.reshape(target, [batch_size", "gather(target, i, axis=1)", "self.gradient(y, source")
+    wanted += ("pfor_ops.pfor(loop_fn",)
+    return [line.strip() for line in source.splitlines() if any(w in line for w in wanted)]
+
+
+def row_wise_energy(x: tf.Tensor) -> tf.Tensor:
+    """One value per example: the sum of ``row_wise_layer``'s two outputs, shape ``[b]``.
+
+    >>> print(row_wise_energy(tf.constant([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0]])).numpy())
+    [10.625  3.   ]
+    """
+    return tf.reduce_sum(row_wise_layer(x), axis=1)
+
+
+def per_example_gradients(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> dict[str, tf.Tensor]:
+    """For one value per example (shape ``[b]``): ``gradient`` of the sum versus ``batch_jacobian``.
+
+    With independent rows the derivative of the batch sum *is* the per-example
+    gradient, so one ``gradient`` call replaces ``batch_jacobian`` here.
+
+    >>> answers = per_example_gradients(row_wise_energy, example_batch(2, 3))
+    >>> print(answers["gradient of the sum"].numpy())
+    [[-0.75 -1.25  0.25]
+     [ 0.75  6.25  1.75]]
+    >>> bool(tf.reduce_all(answers["gradient of the sum"] == answers["batch_jacobian of y[:, None]"][:, 0]))
+    True
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = function(x)
+        if y.shape.rank != 1:
+            raise ValueError(f"function must return one value per example, shape [b], got {tuple(y.shape)}")
+        total = tf.reduce_sum(y)
+        column = y[:, tf.newaxis]  # batch_jacobian needs a target of rank 2 or more
+    answers = {
+        "gradient of the sum": tape.gradient(total, x),
+        "batch_jacobian of y[:, None]": tape.batch_jacobian(column, x),
+    }
+    del tape
+    return answers
+
+
+def batch_jacobian_of_a_vector() -> tf.Tensor:
+    """Call ``batch_jacobian`` on a target with one value per example, shape ``[b]``.
+
+    >>> batch_jacobian_of_a_vector()
+    Traceback (most recent call last):
+    ...
+    ValueError: Shape (4,) must have rank at least 2
+    """
+    x = example_batch(4, 3)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = row_wise_energy(x)
+    return tape.batch_jacobian(y, x)
+
+
+def keras_batch_norm(training: bool) -> Callable[[tf.Tensor], tf.Tensor]:
+    """Return a fresh ``BatchNormalization`` layer called with ``training=training``, as a function.
+
+    >>> layer = keras_batch_norm(training=True)
+    >>> print(layer(tf.constant([[1.0], [3.0]])).numpy())
+    [[-0.9995]
+     [ 0.9995]]
+    """
+    layer = tf.keras.layers.BatchNormalization()
+
+    def call(x: tf.Tensor) -> tf.Tensor:
+        return layer(x, training=training)
+
+    return call
+
+
+def softmax_over_batch(x: tf.Tensor) -> tf.Tensor:
+    """Softmax along axis 0, across examples (a common slip for axis -1).
+
+    >>> print(softmax_over_batch(tf.zeros((2, 3))).numpy())
+    [[0.5 0.5 0.5]
+     [0.5 0.5 0.5]]
+    """
+    return tf.nn.softmax(x, axis=0)
+
+
+def attention_across_batch(x: tf.Tensor) -> tf.Tensor:
+    """Self-attention in which the *examples* attend to each other (batch and sequence axes swapped).
+
+    >>> tuple(attention_across_batch(tf.ones((4, 3))).shape)
+    (4, 3)
+    """
+    scores = x @ tf.transpose(x) / tf.sqrt(tf.cast(x.shape[-1], x.dtype))
+    return tf.nn.softmax(scores, axis=-1) @ x
+
+
+def keras_dense_tanh() -> Callable[[tf.Tensor], tf.Tensor]:
+    """Return a fresh ``Dense(2, activation="tanh")`` layer: per-example, so batch_jacobian is exact.
+
+    >>> tuple(keras_dense_tanh()(tf.ones((4, 3))).shape)
+    (4, 2)
+    """
+    return tf.keras.layers.Dense(2, activation="tanh")
+
+
+def independence_table(x: tf.Tensor) -> list[tuple[str, float, bool]]:
+    """Run the cheap check on row-wise and batch-mixing functions: (name, dependence, batch_jacobian exact).
+
+    ``batch_jacobian exact`` compares ``batch_jacobian`` with the true diagonal
+    blocks of the full ``jacobian`` (to 1e-6).
+
+    >>> for name, dependence, exact in independence_table(example_batch(4, 3)):
+    ...     print(f"{name:38} {dependence:<6.2g} {exact}")
+    row_wise_layer                         0      True
+    Dense(2, tanh)                         0      True
+    BatchNormalization, training=False     0      True
+    BatchNormalization, training=True      0.24   False
+    centered (x - batch mean)              0.25   False
+    scaled_by_batch_mean                   0.44   False
+    softmax over axis 0                    0.03   False
+    attention across the batch             1      False
+    """
+    functions = {
+        "row_wise_layer": row_wise_layer,
+        "Dense(2, tanh)": keras_dense_tanh(),
+        "BatchNormalization, training=False": keras_batch_norm(training=False),
+        "BatchNormalization, training=True": keras_batch_norm(training=True),
+        "centered (x - batch mean)": centered,
+        "scaled_by_batch_mean": scaled_by_batch_mean,
+        "softmax over axis 0": softmax_over_batch,
+        "attention across the batch": attention_across_batch,
+    }
+    table = []
+    for name, function in functions.items():
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = function(x)
+        # The reference runs as a while_loop: same values as pfor, and faster for one small eager call.
+        truth = diagonal_blocks(tape.jacobian(y, x, experimental_use_pfor=False), y.shape.rank)
+        gap = tf.reduce_max(tf.abs(tape.batch_jacobian(y, x) - truth))
+        del tape
+        table.append((name, cross_example_dependence(function, x), bool(gap <= 1e-6)))
+    return table

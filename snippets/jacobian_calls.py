@@ -1,0 +1,205 @@
+"""``tape.jacobian``: the shape rule target.shape + source.shape, Keras variables, pfor and speed."""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import tensorflow as tf
+
+from snippets.stopwatch import median_seconds
+
+SHAPE_CASES = [
+    # (case, source shape, target shape)
+    ("scalar target", (3,), ()),
+    ("scalar source", (), (3,)),
+    ("vector from vector", (3,), (2,)),
+    ("matrix from matrix", (2, 3), (4, 5)),
+    ("batched layer", (4, 3), (4, 2)),
+    ("rank 3, elementwise", (2, 3, 4), (2, 3, 4)),
+]
+
+
+def target_of_shape(source: tf.Tensor, target_shape: tuple[int, ...]) -> tf.Tensor:
+    """Build a target of ``target_shape`` in which every element depends on every source element.
+
+    >>> print(target_of_shape(tf.constant([1.0, 2.0]), (2, 2)).numpy())
+    [[5. 5.]
+     [5. 5.]]
+    """
+    return tf.reduce_sum(source**2) * tf.ones(target_shape)
+
+
+def jacobian_shape_table(cases=SHAPE_CASES) -> str:
+    """Call ``jacobian`` for each case and tabulate the shapes it returns.
+
+    >>> print(jacobian_shape_table())
+    case                 source     target     jacobian            = target + source
+    scalar target        (3,)       ()         (3,)                True
+    scalar source        ()         (3,)       (3,)                True
+    vector from vector   (3,)       (2,)       (2, 3)              True
+    matrix from matrix   (2, 3)     (4, 5)     (4, 5, 2, 3)        True
+    batched layer        (4, 3)     (4, 2)     (4, 2, 4, 3)        True
+    rank 3, elementwise  (2, 3, 4)  (2, 3, 4)  (2, 3, 4, 2, 3, 4)  True
+    """
+    lines = [f"{'case':20} {'source':10} {'target':10} {'jacobian':19} = target + source"]
+    for case, source_shape, target_shape in cases:
+        source = tf.ones(source_shape)
+        with tf.GradientTape() as tape:
+            tape.watch(source)
+            target = target_of_shape(source, target_shape)
+        shape = tuple(tape.jacobian(target, source).shape)
+        rule = shape == tuple(target_shape) + tuple(source_shape)
+        lines.append(f"{case:20} {source_shape!s:10} {target_shape!s:10} {shape!s:19} {rule}")
+    return "\n".join(lines)
+
+
+def small_keras_model() -> tf.keras.Model:
+    """A two-layer ``tf.keras.Sequential`` model with its input shape fixed, so its variables exist.
+
+    >>> [tuple(v.shape) for v in small_keras_model().trainable_variables]
+    [(3, 4), (4,), (4, 2), (2,)]
+    """
+    return tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(3,)),
+            tf.keras.layers.Dense(4, activation="tanh"),
+            tf.keras.layers.Dense(2),
+        ]
+    )
+
+
+def jacobians_of_keras_variables(batch: int = 5) -> list[tuple[str, tuple, tuple]]:
+    """Differentiate a model's output for a batch with respect to its ``trainable_variables``.
+
+    ``jacobian`` takes the list as it is and returns a list: one Jacobian per
+    variable, each of shape ``output.shape + variable.shape``.
+
+    >>> for name, variable_shape, jacobian_shape in jacobians_of_keras_variables(batch=5):
+    ...     print(f"{name:18} {variable_shape!s:8} {jacobian_shape}")
+    layers[0].kernel   (3, 4)   (5, 2, 3, 4)
+    layers[0].bias     (4,)     (5, 2, 4)
+    layers[1].kernel   (4, 2)   (5, 2, 4, 2)
+    layers[1].bias     (2,)     (5, 2, 2)
+    """
+    model = small_keras_model()
+    x = tf.random.normal((batch, 3))
+    with tf.GradientTape() as tape:
+        output = model(x)
+    jacobians = tape.jacobian(output, model.trainable_variables)
+    names = [
+        f"layers[{i}].{v.name}" for i, layer in enumerate(model.layers) for v in layer.trainable_variables
+    ]
+    return [
+        (name, tuple(v.shape), tuple(j.shape))
+        for name, v, j in zip(names, model.trainable_variables, jacobians, strict=True)
+    ]
+
+
+def coupled_matrix_function(x: tf.Tensor) -> tf.Tensor:
+    """Return ``sin(x) * sum(x)``: every output element depends on every input element.
+
+    >>> print(coupled_matrix_function(tf.zeros((2, 3))).numpy())
+    [[0. 0. 0.]
+     [0. 0. 0.]]
+    """
+    return tf.sin(x) * tf.reduce_sum(x)
+
+
+def jacobian_with_and_without_pfor() -> dict[str, float]:
+    """Compute one Jacobian four ways and return each one's largest difference from the default.
+
+    >>> for way, difference in jacobian_with_and_without_pfor().items():
+    ...     print(f"{way:52} {difference}")
+    pfor (the default)                                   0.0
+    pfor, parallel_iterations=2                          0.0
+    while_loop (experimental_use_pfor=False)             0.0
+    while_loop, parallel_iterations=1                    0.0
+    """
+    x = tf.reshape(tf.range(6, dtype=tf.float32), (2, 3)) / 2.0
+    # persistent=True: the while_loop path calls the tape once per row, and we ask four times.
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = coupled_matrix_function(x)
+    results = {
+        "pfor (the default)": tape.jacobian(y, x),
+        "pfor, parallel_iterations=2": tape.jacobian(y, x, parallel_iterations=2),
+        "while_loop (experimental_use_pfor=False)": tape.jacobian(y, x, experimental_use_pfor=False),
+        "while_loop, parallel_iterations=1": tape.jacobian(
+            y, x, experimental_use_pfor=False, parallel_iterations=1
+        ),
+    }
+    reference = results["pfor (the default)"]
+    return {way: float(tf.reduce_max(tf.abs(j - reference))) for way, j in results.items()}
+
+
+def while_loop_on_a_default_tape() -> tf.Tensor:
+    """Ask a non-persistent tape for a Jacobian without pfor, in eager mode.
+
+    >>> while_loop_on_a_default_tape()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: GradientTape must be created with persistent=True to compute the jacobian with eager \
+execution enabled and with  experimental_use_pfor set to False.
+    """
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.sin(x)
+    return tape.jacobian(y, x, experimental_use_pfor=False)
+
+
+def _layer_jacobian(x: tf.Tensor, kernel: tf.Tensor, use_pfor: bool = True) -> tf.Tensor:
+    # persistent only where the while_loop path needs it in eager mode.
+    with tf.GradientTape(persistent=not use_pfor) as tape:
+        tape.watch(x)
+        y = tf.tanh(x @ kernel)
+    return tape.jacobian(y, x, experimental_use_pfor=use_pfor)
+
+
+def time_jacobian(batch: int = 8, width: int = 16, repeats: int = 5) -> dict[str, float]:
+    """Time ``jacobian`` of ``tanh(x @ kernel)`` for ``x`` of shape ``(batch, width)``: median ms per call.
+
+    Eagerly, ``jacobian`` wraps its pfor loop in a new ``tf.function`` on every
+    call, so every call pays for tracing and vectorising again. Inside one
+    ``tf.function`` that work happens once, at the first call.
+
+    >>> ms = time_jacobian(batch=4, width=8, repeats=3)
+    >>> all(value > 0 for value in ms.values())
+    True
+    >>> ms["tf.function, after tracing"] < 2 * ms["eager (pfor)"]
+    True
+    """
+    x = tf.random.normal((batch, width))
+    kernel = tf.random.normal((width, width)) / width**0.5
+    compiled = tf.function(_layer_jacobian)
+    start = time.perf_counter()
+    compiled(x, kernel).numpy()
+    first_call_ms = 1000 * (time.perf_counter() - start)
+    return {
+        "eager (pfor)": 1000 * median_seconds(lambda: _layer_jacobian(x, kernel), repeats),
+        "eager (while_loop)": 1000 * median_seconds(lambda: _layer_jacobian(x, kernel, False), repeats),
+        "tf.function, first call (traces)": first_call_ms,
+        "tf.function, after tracing": 1000 * median_seconds(lambda: compiled(x, kernel), repeats),
+    }
+
+
+def why_eager_jacobian_is_slow() -> list[str]:
+    """Quote the installed TensorFlow: ``jacobian``'s own note, and the lines of ``pfor`` that act on it.
+
+    >>> for line in why_eager_jacobian_is_slow():
+    ...     print(line)
+    Note: By default the jacobian implementation uses parallel for (pfor), which creates a tf.function \
+under the hood for each jacobian call. For better performance, and to avoid recompilation and vectorization \
+rewrites on each call, enclose GradientTape code in @tf.function.
+    if context.executing_eagerly() or _is_under_xla_context():
+    f = def_function.function(f)
+    """
+    from tensorflow.python.ops.parallel_for import control_flow_ops
+
+    doc = " ".join(tf.GradientTape.jacobian.__doc__.split())
+    start = doc.index("Note: By default")
+    note = doc[start : doc.index("@tf.function.", start) + len("@tf.function.")]
+    wanted = ("if context.executing_eagerly()", "f = def_function.function(f)")
+    source = inspect.getsource(control_flow_ops.pfor).splitlines()
+    return [note] + [line.strip() for line in source if line.strip().startswith(wanted)]
