@@ -10,7 +10,10 @@ import pytest
 
 import snippets
 
-MODULES = [importlib.import_module(f"snippets.{m.name}") for m in pkgutil.iter_modules(snippets.__path__)]
+MODULES = [
+    importlib.import_module(module.name)
+    for module in pkgutil.walk_packages(snippets.__path__, prefix="snippets.")
+]
 FUNCTIONS = [
     (module.__name__, name, function)
     for module in MODULES
