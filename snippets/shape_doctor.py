@@ -1,0 +1,522 @@
+"""Predict what ``gradient``, ``jacobian`` and ``batch_jacobian`` return or raise, from shapes alone.
+
+:func:`diagnose` encodes TensorFlow 2.21's behaviour for every rank and size of
+target and source, checked against the real calls by ``tests/test_shape_doctor.py``.
+:func:`checked_batch_jacobian` is ``tape.batch_jacobian`` with plain-English errors
+raised before TensorFlow's cryptic ones, and an optional check that the rows of the
+batch really are independent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["CallCheck", "Diagnosis", "checked_batch_jacobian", "diagnose"]
+
+Shape = tuple[int, ...]
+
+#: How many rows ``checked_batch_jacobian(..., verify_independence=True)`` checks.
+ROWS_VERIFIED = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class CallCheck:
+    """What one tape call does with the shapes it is given.
+
+    ``shape`` is the result's shape (a tuple of ints, or the nest of tuples that
+    mirrors a list, tuple or dict of sources), ``None`` when the call raises.
+    ``error`` and ``message`` are the type name and the text of the exception
+    TensorFlow raises; ``fix`` says in one sentence what to do instead.
+
+    >>> check = diagnose((2,), (2,)).batch_jacobian
+    >>> check.ok, check.shape, check.error
+    (False, None, 'ValueError')
+    >>> check.message
+    'Shape (2,) must have rank at least 2'
+    """
+
+    #: Whether the call succeeds.
+    ok: bool
+    #: The result's shape: a tuple of ints, or a nest of tuples like the sources; ``None`` on an error.
+    shape: Any
+    #: The type name of the exception TensorFlow raises, e.g. ``"ValueError"``; ``None`` on success.
+    error: str | None
+    #: One sentence on what to do instead; ``None`` on success.
+    fix: str | None
+    #: The text of TensorFlow's exception; ``None`` on success.
+    message: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnosis:
+    """The outcome of the three tape calls for one target shape and one source (or nest of sources).
+
+    Printing it gives a short table, one line per call:
+
+    >>> print(diagnose(target=(4, 2), source=(4, 3)))
+    target (4, 2), source (4, 3)
+      gradient        -> (4, 3)        derivative of the sum of the 8 target elements
+      jacobian        -> (4, 2, 4, 3)
+      batch_jacobian  -> (4, 2, 3)     per-example blocks (rows must not interact)
+    """
+
+    #: The target's shape.
+    target: Shape
+    #: The source's shape, or the nest of shapes of several sources.
+    source: Any
+    #: What ``tape.gradient(target, source)`` does.
+    gradient: CallCheck
+    #: What ``tape.jacobian(target, source)`` does.
+    jacobian: CallCheck
+    #: What ``tape.batch_jacobian(target, source)`` does.
+    batch_jacobian: CallCheck
+
+    def __str__(self) -> str:
+        lines = [f"target {self.target}, source {_format_nest(self.source)}"]
+        notes = {
+            "gradient": (
+                f"derivative of the sum of the {int(np.prod(self.target))} target elements"
+                if self.target
+                else ""
+            ),
+            "jacobian": "",
+            "batch_jacobian": ("per-example blocks (rows must not interact)"),
+        }
+        # Align the notes after short shapes; a long nest of shapes just gets two spaces.
+        width = min(16, max(len(_format_nest(c.shape)) for c in self.checks().values() if c.ok))
+        for name, check in self.checks().items():
+            if check.ok:
+                shape = _format_nest(check.shape)
+                note = f"  {notes[name]}" if notes[name] else ""
+                lines.append(f"  {name:<15} -> {shape:<{width}}{note}".rstrip())
+            else:
+                lines.append(f"  {name:<15} raises {check.error}: {check.message}")
+                lines.extend(
+                    textwrap.wrap(
+                        f"fix: {check.fix}", width=100, initial_indent=" " * 18, subsequent_indent=" " * 23
+                    )
+                )
+        return "\n".join(lines)
+
+    def checks(self) -> dict[str, CallCheck]:
+        """The three checks by call name, in the order gradient, jacobian, batch_jacobian.
+
+        >>> [name for name, check in diagnose((), ()).checks().items() if not check.ok]
+        ['batch_jacobian']
+        """
+        return {"gradient": self.gradient, "jacobian": self.jacobian, "batch_jacobian": self.batch_jacobian}
+
+
+def diagnose(target, source) -> Diagnosis:
+    """Say what each tape call returns, or which error it raises, for these shapes; computes no derivative.
+
+    ``target`` is a tensor, a ``tf.TensorShape`` or a tuple of ints. ``source`` is
+    the same, or a list, tuple or dict of them (several sources, as the tape calls
+    accept). The rules are TensorFlow 2.21's, for a float target that was computed
+    from the source on the tape; shapes must be fully known (as in eager execution).
+
+    The article's mistake, ``batch_jacobian`` on a single example without a batch axis:
+
+    >>> print(diagnose(target=(2,), source=(2,)))
+    target (2,), source (2,)
+      gradient        -> (2,)    derivative of the sum of the 2 target elements
+      jacobian        -> (2, 2)
+      batch_jacobian  raises ValueError: Shape (2,) must have rank at least 2
+                      fix: Neither tensor has a batch axis: for one example call tape.jacobian(target,
+                           source) (shape (2, 2)); if axis 0 is a batch of scalars,
+                           tape.gradient(target, source) already gives each example's derivative, or
+                           compute the target from source[:, tf.newaxis] for batch_jacobian.
+
+    Several sources work for ``gradient`` and ``jacobian`` only:
+
+    >>> d = diagnose(tf.zeros([8, 10]), {"kernel": (3, 10), "bias": (10,)})
+    >>> d.jacobian.shape
+    {'kernel': (8, 10, 3, 10), 'bias': (8, 10, 10)}
+    >>> d.batch_jacobian.error, d.batch_jacobian.message
+    ('AttributeError', "'dict' object has no attribute 'shape'")
+
+    Arguments that are not shapes are refused with the reason:
+
+    >>> diagnose([2, 3], (2,))
+    Traceback (most recent call last):
+      ...
+    TypeError: target must be a tensor, a tf.TensorShape or a tuple of ints, not a list ...
+    """
+    target_shape = _as_shape(target, "target")
+    source_nest = _as_source(source)
+    target_dims = tf.TensorShape(target_shape)
+
+    gradient = CallCheck(ok=True, shape=source_nest, error=None, fix=None)
+    jacobian = CallCheck(
+        ok=True, shape=_map_nest(lambda s: target_shape + s, source_nest), error=None, fix=None
+    )
+    problem = _batch_jacobian_problem(
+        target_dims,
+        None if _is_container(source_nest) else tf.TensorShape(source_nest),
+        type(source_nest).__name__ if _is_container(source_nest) else None,
+    )
+    if problem is None:
+        batch_jacobian = CallCheck(ok=True, shape=target_shape + source_nest[1:], error=None, fix=None)
+    else:
+        batch_jacobian = CallCheck(
+            ok=False, shape=None, error=problem.error, fix=problem.fix, message=problem.message
+        )
+    return Diagnosis(
+        target=target_shape,
+        source=source_nest,
+        gradient=gradient,
+        jacobian=jacobian,
+        batch_jacobian=batch_jacobian,
+    )
+
+
+def checked_batch_jacobian(tape, target, source, *, verify_independence: bool = False, **kwargs):
+    """Call ``tape.batch_jacobian`` after checking the shapes, with errors that name the mistake and the fix.
+
+    Raises our own ``ValueError`` *before* TensorFlow's (a bare ``IndexError`` for
+    a scalar target, "must have rank at least 2", ``'list' object has no attribute
+    'shape'``...) when the target or the source has no batch axis, when their
+    batch sizes differ, or when several sources are passed. Otherwise it returns
+    exactly what ``tape.batch_jacobian(target, source, **kwargs)`` returns.
+
+    ``batch_jacobian`` trusts that row ``i`` of the target depends only on row ``i``
+    of the source; when it does not (batch normalisation, a mean over axis 0), its
+    result is silently wrong. ``verify_independence=True`` checks this on up to
+    three rows: each row's block must equal the true derivative of that target
+    row, computed from the tape with one ``gradient`` call per element of a
+    target row (so the check costs up to ``3 * target_row_size`` backward passes),
+    and that target row must not depend on any other source row. The check needs
+    the tape a second time, so the tape must be created with
+    ``tf.GradientTape(persistent=True)``, and it runs in eager mode only.
+
+    >>> x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    >>> with tf.GradientTape(persistent=True) as tape:
+    ...     tape.watch(x)
+    ...     y = x * x
+    >>> print(checked_batch_jacobian(tape, y, x, verify_independence=True).numpy())
+    [[[2. 0.]
+      [0. 4.]]
+    <BLANKLINE>
+     [[6. 0.]
+      [0. 8.]]]
+
+    The article's mistake, a single example without a batch axis:
+
+    >>> v = tf.constant([2.0, 3.0])
+    >>> with tf.GradientTape() as tape:
+    ...     tape.watch(v)
+    ...     w = v**2
+    >>> checked_batch_jacobian(tape, w, v)
+    Traceback (most recent call last):
+      ...
+    ValueError: batch_jacobian(target of shape (2,), source of shape (2,)): Neither tensor has a batch ...
+
+    Rows that interact are caught:
+
+    >>> with tf.GradientTape(persistent=True) as tape:
+    ...     tape.watch(x)
+    ...     centred = x - tf.reduce_mean(x, axis=0)
+    >>> checked_batch_jacobian(tape, centred, x, verify_independence=True)
+    Traceback (most recent call last):
+      ...
+    ValueError: batch_jacobian's result is wrong for these tensors: target row 0 depends on source row 1. ...
+    """
+    if not hasattr(target, "shape") or not hasattr(target, "dtype"):
+        raise TypeError(f"target must be a tensor or a variable, not {type(target).__name__}")
+    target_shape = tf.TensorShape(target.shape)
+    if _is_container(source):
+        kind = type(source).__name__
+        # TensorFlow checks the target first, so its own error depends on the target's rank.
+        its_error = _batch_jacobian_problem(target_shape, None, kind)
+        raise ValueError(
+            f"batch_jacobian takes one source tensor, not a {kind}. {_fix_several_sources()} "
+            f"(TensorFlow itself would raise {its_error.error}: {its_error.message})"
+        )
+    if not hasattr(source, "shape") or not hasattr(source, "dtype"):
+        raise TypeError(f"source must be a tensor or a variable, not {type(source).__name__}")
+    source_shape = tf.TensorShape(source.shape)
+    problem = _batch_jacobian_problem(target_shape, source_shape, None)
+    if problem is not None:
+        raise ValueError(
+            f"batch_jacobian(target of shape {_format_shape(target_shape)}, source of shape "
+            f"{_format_shape(source_shape)}): {problem.fix} "
+            f"(TensorFlow itself would raise {problem.error}: {problem.message})"
+        )
+    if verify_independence:
+        if not getattr(tape, "_persistent", False):
+            # GradientTape has no public accessor for `persistent`: read the private attribute, and
+            # treat a tape without it as not persistent.
+            raise ValueError(
+                "verify_independence=True differentiates the tape a second time: create it with "
+                "tf.GradientTape(persistent=True), or call checked_batch_jacobian without the check"
+            )
+        if not tf.executing_eagerly():
+            raise ValueError(
+                "verify_independence=True compares values, so it runs in eager mode only: "
+                "call checked_batch_jacobian outside tf.function to check, then without the check inside"
+            )
+    result = tape.batch_jacobian(target, source, **kwargs)
+    if verify_independence:
+        _verify_rows_are_independent(tape, target, source, result)
+    return result
+
+
+# --- shape rules -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Problem:
+    error: str
+    message: str
+    fix: str
+
+
+def _batch_jacobian_problem(target: tf.TensorShape, source: tf.TensorShape | None, container: str | None):
+    """TensorFlow 2.21's checks in ``GradientTape.batch_jacobian``, in the order it makes them.
+
+    ``source`` is ``None`` and ``container`` the type name when several sources were
+    passed. Unknown dimensions (inside ``tf.function``) pass whichever check needs them.
+    """
+    unknown_rank = _Problem(
+        "ValueError",
+        f"Need first dimension of target shape ({_format_shape(target)}) and source shape "
+        f"({_format_shape(source)}) to match.",
+        "batch_jacobian needs the rank of both tensors: give the tf.function an input_signature "
+        "with a known rank, or call set_shape on the tensors.",
+    )
+    if target.rank == 0:
+        # TF reads target_shape.dims[0] before any check: a bare IndexError.
+        return _Problem(
+            "IndexError",
+            "list index out of range",
+            "The target is a scalar, so there is no batch to split: tape.gradient(target, source) "
+            "is already its full derivative, with the source's shape.",
+        )
+    if target.rank is None:
+        # An unknown rank fails TF's rank test (an unknown TensorShape is falsy).
+        return unknown_rank
+    if target.rank == 1:
+        return _Problem(
+            "ValueError",
+            f"Shape {_format_shape(target)} must have rank at least 2",
+            _fix_rank_1_target(target, source),
+        )
+    if container is not None:
+        return _Problem(
+            "AttributeError", f"'{container}' object has no attribute 'shape'", _fix_several_sources()
+        )
+    if source.rank is None:
+        return unknown_rank
+    if source.rank < 2:
+        return _Problem(
+            "ValueError",
+            f"Shape {_format_shape(source)} must have rank at least 2",
+            _fix_low_rank_source(target, source),
+        )
+    batch_t, batch_s = target[0], source[0]
+    if batch_t is not None and batch_s is not None and batch_t != batch_s:
+        return _Problem(
+            "ValueError",
+            f"Need first dimension of target shape ({_format_shape(target)}) and source shape "
+            f"({_format_shape(source)}) to match.",
+            f"Axis 0 of the target ({batch_t}) and of the source ({batch_s}) differ, so they are not one "
+            "batch: if the source is shared by all examples (a weight), use tape.jacobian(target, source); "
+            "otherwise make both start with the batch size.",
+        )
+    if target.is_fully_defined() and target[0] == 0:
+        # TF divides the number of target elements by the batch size.
+        return _Problem(
+            "ZeroDivisionError",
+            "integer division or modulo by zero",
+            "The batch is empty: skip the call for an empty batch, there is nothing to differentiate.",
+        )
+    return None
+
+
+def _fix_rank_1_target(target: tf.TensorShape, source: tf.TensorShape | None) -> str:
+    if source is None:
+        return (
+            "The target has no axis after the batch axis, and batch_jacobian takes one source tensor: "
+            "use tape.jacobian(target, sources), which accepts a list or dict."
+        )
+    if source.rank == 0:
+        return (
+            "The source is a scalar and the target a vector, so there is no batch: "
+            f"tape.jacobian(target, source) gives every derivative (shape {_format_shape(target)}); "
+            "for batch_jacobian, compute the target from the source reshaped to (1, 1) and squeeze axis 0 "
+            "of the result."
+        )
+    if source.rank == 1:
+        jacobian_shape = _format_shape(target.concatenate(source))
+        return (
+            "Neither tensor has a batch axis: for one example call tape.jacobian(target, source) "
+            f"(shape {jacobian_shape}); if axis 0 is a batch of scalars, tape.gradient(target, source) "
+            "already gives each example's derivative, or compute the target from source[:, tf.newaxis] "
+            "for batch_jacobian."
+        )
+    return (
+        "The target has one number per example: if target row i depends only on source row i, "
+        "tape.gradient(target, source) already returns every example's gradient (the source's shape); "
+        "for batch_jacobian, take target[:, tf.newaxis] while the tape is recording."
+    )
+
+
+def _fix_low_rank_source(target: tf.TensorShape, source: tf.TensorShape) -> str:
+    if source.rank == 0:
+        return (
+            "The source is a scalar shared by every example, so there are no per-example blocks: "
+            f"tape.jacobian(target, source) gives every derivative (shape {_format_shape(target)})."
+        )
+    if source[0] is not None and target[0] is not None and source[0] != target[0]:
+        return (
+            "The source has no batch axis (a parameter shared by every example): "
+            f"use tape.jacobian(target, source) (shape {_format_shape(target.concatenate(source))})."
+        )
+    return (
+        "The source has one number per example: compute the target from source[:, tf.newaxis] "
+        "(shape (batch, 1)) while the tape is recording and pass that tensor to batch_jacobian, "
+        "or use tape.jacobian."
+    )
+
+
+def _fix_several_sources() -> str:
+    return (
+        "Call batch_jacobian once per source tensor, or use tape.jacobian(target, sources), "
+        "which accepts a list or dict."
+    )
+
+
+# --- the independence check --------------------------------------------------------------------
+
+
+def _verify_rows_are_independent(tape, target, source, result) -> None:
+    batch = int(result.shape[0])
+    if batch == 0:
+        return
+    rows = sorted({round(r) for r in np.linspace(0, batch - 1, min(ROWS_VERIFIED, batch))})
+    row_size = int(np.prod(target.shape[1:]))
+    source_row_size = int(np.prod(source.shape[1:]))
+    blocks = tf.reshape(result, [batch, row_size, source_row_size]).numpy()
+    for row in rows:
+        true_block = np.empty((row_size, source_row_size), dtype=blocks.dtype)
+        other_rows = set()
+        for element in range(row_size):
+            # A one-hot output gradient picks one target element: its gradient is a row of the full Jacobian.
+            one_hot = tf.reshape(
+                tf.one_hot(row * row_size + element, depth=batch * row_size, dtype=target.dtype), target.shape
+            )
+            full_row = tape.gradient(target, source, output_gradients=one_hot)
+            if full_row is None:
+                raise ValueError(
+                    "the target does not depend on the source on this tape, so batch_jacobian returned "
+                    "zeros: compute the target from the source tensor itself while the tape is recording "
+                    "(add a batch axis before computing the target, not after)"
+                )
+            full_row = tf.reshape(tf.convert_to_tensor(full_row), [batch, source_row_size]).numpy()
+            true_block[element] = full_row[row]
+            elsewhere = np.abs(np.delete(full_row, row, axis=0)).max(axis=1, initial=0.0)
+            tolerance = 1e-6 * max(1.0, float(np.abs(full_row[row]).max(initial=0.0)))
+            other_rows.update(int(r if r < row else r + 1) for r in np.flatnonzero(elsewhere > tolerance))
+        scale = max(1.0, float(np.abs(true_block).max(initial=0.0)))
+        matches = np.allclose(blocks[row], true_block, rtol=1e-4, atol=1e-5 * scale)
+        if other_rows or not matches:
+            difference = float(np.abs(blocks[row] - true_block).max())
+            if other_rows:
+                *head, last = map(str, sorted(other_rows))
+                rows_text = f"{', '.join(head)} and {last}" if head else last
+                depends = f"target row {row} depends on source row{'s' if head else ''} {rows_text}"
+            else:
+                depends = f"other target rows depend on source row {row}"
+            raise ValueError(
+                f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
+                f"are not independent, and block {row} differs from the true derivative by up to "
+                f"{difference:.4g}: batch_jacobian sums over the batch instead of keeping one example. "
+                "Use tape.jacobian(target, source) and keep the blocks you need."
+            )
+
+
+# --- argument handling -----------------------------------------------------------------------
+
+
+def _is_container(value) -> bool:
+    return isinstance(value, list | dict) or (isinstance(value, tuple) and not _is_int_tuple(value))
+
+
+def _is_int_tuple(value: tuple) -> bool:
+    return all(_is_dimension(d) or d is None for d in value)
+
+
+def _is_dimension(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _as_shape(value, name: str) -> Shape:
+    """One fully known shape as a tuple of ints, from a tensor, a TensorShape or a tuple."""
+    if isinstance(value, list | dict):
+        raise TypeError(
+            f"{name} must be a tensor, a tf.TensorShape or a tuple of ints, not a {type(value).__name__} "
+            "(write a shape as a tuple, e.g. (2, 3); only the source may be a list or dict of several)"
+        )
+    if isinstance(value, tf.TensorShape):
+        if value.rank is None:
+            raise ValueError(f"the rank of the {name} is unknown: diagnose needs fully known shapes")
+        value = tuple(value.as_list())
+    elif hasattr(value, "shape") and hasattr(value, "dtype"):
+        return _as_shape(tf.TensorShape(value.shape), name)
+    if not isinstance(value, tuple):
+        raise TypeError(
+            f"{name} must be a tensor, a tf.TensorShape or a tuple of ints, not {type(value).__name__}"
+        )
+    for axis, dim in enumerate(value):
+        if dim is None:
+            raise ValueError(
+                f"axis {axis} of the {name} shape {value} is unknown: diagnose needs fully known shapes "
+                "(the ones eager execution has)"
+            )
+        if not _is_dimension(dim):
+            raise TypeError(f"axis {axis} of the {name} shape {value} is {dim!r}, not an int")
+        if dim < 0:
+            raise ValueError(f"axis {axis} of the {name} shape {value} is negative")
+    return tuple(int(d) for d in value)
+
+
+def _as_source(value):
+    """A source shape, or the same nest (list, tuple, dict) of source shapes."""
+    if isinstance(value, Mapping):
+        return {key: _as_source(item) for key, item in value.items()}
+    if isinstance(value, list) or (isinstance(value, tuple) and not _is_int_tuple(value)):
+        if isinstance(value, tuple) and any(_is_dimension(d) or d is None for d in value):
+            raise TypeError(
+                f"source {value!r} mixes ints with other items: write one shape as a tuple of ints, "
+                "several sources as a list of shapes or tensors"
+            )
+        return type(value)(_as_source(item) for item in value)
+    return _as_shape(value, "source")
+
+
+def _map_nest(function, nest):
+    if isinstance(nest, dict):
+        return {key: _map_nest(function, item) for key, item in nest.items()}
+    if _is_container(nest):
+        return type(nest)(_map_nest(function, item) for item in nest)
+    return function(nest)
+
+
+def _format_nest(nest) -> str:
+    if isinstance(nest, dict):
+        return "{" + ", ".join(f"{key!r}: {_format_nest(item)}" for key, item in nest.items()) + "}"
+    if _is_container(nest):
+        inner = ", ".join(_format_nest(item) for item in nest)
+        return f"[{inner}]" if isinstance(nest, list) else f"({inner}{',' if len(nest) == 1 else ''})"
+    return str(nest)
+
+
+def _format_shape(shape: tf.TensorShape | None) -> str:
+    """A shape as TensorFlow writes it in messages: ``(2, 3)``, ``(2,)``, ``()`` or ``<unknown>``."""
+    return str(shape)
