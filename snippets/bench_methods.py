@@ -1,0 +1,455 @@
+"""Every way to get per-example Jacobians and Hessian-vector products that the benchmark times.
+
+All Jacobian methods differentiate the same row-independent function, a two-layer
+perceptron applied to each example (row) of ``x``:
+
+    mlp(x) = tanh(x @ w1) @ w2        x: [b, n], w1: [n, h], w2: [h, m]  ->  [b, m]
+
+so every method must return the same per-example Jacobian ``J[i] = d mlp(x)[i] / d x[i]``
+of shape ``[b, m, n]``; the methods that compute the full Jacobian return ``[b, m, b, n]``,
+whose diagonal blocks are those ``J[i]`` and whose other blocks are zero. The references
+(:func:`reference_per_example_jacobian`, :func:`reference_hessian_vector_product`) are
+closed-form NumPy computations in float64, independent of every TensorFlow method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import tensorflow as tf
+
+HIDDEN_WIDTH = 64
+"""The hidden width ``h`` of the perceptron in every benchmark case."""
+
+
+def mlp(x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor) -> tf.Tensor:
+    """The benchmarked function, ``tanh(x @ w1) @ w2``: output row ``i`` depends only on row ``i`` of ``x``.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(mlp(x, w1, w2).shape)
+    (2, 4)
+    """
+    return tf.tanh(x @ w1) @ w2
+
+
+def jacobian_inputs(
+    batch: int, input_width: int, output_width: int, hidden_width: int = HIDDEN_WIDTH, seed=0
+):
+    """Return ``(x, w1, w2)``, float32 tensors for one Jacobian case, the same for every method.
+
+    The weights are scaled by ``1/sqrt(fan-in)``, so ``tanh`` is neither saturated nor
+    linear and every derivative is of order one.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=5, input_width=3, output_width=2, hidden_width=4)
+    >>> [tuple(t.shape) for t in (x, w1, w2)]
+    [(5, 3), (3, 4), (4, 2)]
+    >>> bool(tf.reduce_all(x == jacobian_inputs(5, 3, 2, hidden_width=4)[0]))
+    True
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, input_width))
+    w1 = rng.standard_normal((input_width, hidden_width)) / np.sqrt(input_width)
+    w2 = rng.standard_normal((hidden_width, output_width)) / np.sqrt(hidden_width)
+    return tuple(tf.constant(a, dtype=tf.float32) for a in (x, w1, w2))
+
+
+def reference_per_example_jacobian(x, w1, w2) -> np.ndarray:
+    """The per-example Jacobian of :func:`mlp` in closed form, in float64.
+
+    ``J[i] = w2.T diag(1 - t_i^2) w1.T`` with ``t_i = tanh(x[i] @ w1)``.
+
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> reference_per_example_jacobian(x, w1, w2).shape
+    (2, 4, 3)
+    """
+    x, w1, w2 = (np.asarray(a, dtype=np.float64) for a in (x, w1, w2))
+    slope = 1.0 - np.tanh(x @ w1) ** 2  # [b, h]
+    return np.einsum("hm,bh,nh->bmn", w2, slope, w1)
+
+
+# --- Per-example Jacobians: each returns [b, m, n] ------------------------------------------
+
+
+def batch_jacobian(x, w1, w2):
+    """``tape.batch_jacobian``: one Jacobian per example, vectorised with ``pfor``.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(batch_jacobian(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = mlp(x, w1, w2)
+    return tape.batch_jacobian(y, x)
+
+
+def gradient_per_example_loop(x, w1, w2):
+    """A Python loop of ``gradient`` calls: one tape per example, one call per output of that example.
+
+    This is ``batch * output_width`` backward passes, each dispatched from Python.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(gradient_per_example_loop(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+    per_example = []
+    for i in range(x.shape[0]):
+        xi = x[i : i + 1]
+        # persistent: one forward pass per example serves all of its outputs.
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(xi)
+            # Slice the outputs while the tape records, or gradient sees no path to them.
+            outputs = tf.unstack(mlp(xi, w1, w2)[0])
+        per_example.append(tf.stack([tape.gradient(output, xi)[0] for output in outputs]))
+        del tape
+    return tf.stack(per_example)
+
+
+def gradient_per_output_loop(x, w1, w2):
+    """A loop over outputs: ``gradient`` with one-hot ``output_gradients`` gives row ``j`` of all ``J[i]``.
+
+    Because examples do not interact, the derivative of ``sum_i y[i, j]`` with respect to
+    ``x[i]`` is row ``j`` of ``J[i]``: ``output_width`` backward passes cover the batch.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(gradient_per_output_loop(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = mlp(x, w1, w2)
+    width = y.shape[1]
+    rows = [
+        tape.gradient(y, x, output_gradients=tf.one_hot(tf.fill([x.shape[0]], j), width))
+        for j in range(width)
+    ]
+    del tape
+    return tf.stack(rows, axis=1)
+
+
+def vectorized_map_of_tapes(x, w1, w2):
+    """``tf.vectorized_map`` over the examples, each with its own tape and ``jacobian``.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(vectorized_map_of_tapes(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+
+    def one_example(xi):
+        with tf.GradientTape() as tape:
+            tape.watch(xi)
+            yi = mlp(xi[tf.newaxis], w1, w2)[0]
+        return tape.jacobian(yi, xi)
+
+    return tf.vectorized_map(one_example, x)
+
+
+def forward_mode_vectorized(x, w1, w2):
+    """Forward mode: ``tf.autodiff.ForwardAccumulator`` pushes each input direction through, all at once.
+
+    A Jacobian-vector product with direction ``e_k`` (the same for every example) gives
+    column ``k`` of every ``J[i]``: ``input_width`` forward passes, run side by side by
+    ``tf.vectorized_map``, cover the batch.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(forward_mode_vectorized(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+
+    def column(direction):
+        with tf.autodiff.ForwardAccumulator(x, tf.broadcast_to(direction, tf.shape(x))) as accumulator:
+            y = mlp(x, w1, w2)
+        return accumulator.jvp(y)  # [b, m]: column k of every example's Jacobian
+
+    columns = tf.vectorized_map(column, tf.eye(x.shape[1], dtype=x.dtype))  # [n, b, m]
+    return tf.transpose(columns, [1, 2, 0])
+
+
+def forward_mode_loop(x, w1, w2):
+    """Forward mode in a Python loop: one ``ForwardAccumulator`` per input direction.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(forward_mode_loop(x, w1, w2).shape)
+    (2, 4, 3)
+    """
+    columns = []
+    for k in range(x.shape[1]):
+        direction = tf.one_hot(tf.fill([x.shape[0]], k), x.shape[1], dtype=x.dtype)
+        with tf.autodiff.ForwardAccumulator(x, direction) as accumulator:
+            y = mlp(x, w1, w2)
+        columns.append(accumulator.jvp(y))
+    return tf.stack(columns, axis=2)
+
+
+# --- Full Jacobians: each returns [b, m, b, n] ---------------------------------------------
+
+
+def full_jacobian(x, w1, w2):
+    """``tape.jacobian``: every output of every example against every input of every example.
+
+    ``pfor`` vectorises the ``batch * output_width`` backward passes.
+
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(full_jacobian(x, w1, w2).shape)
+    (2, 4, 2, 3)
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = mlp(x, w1, w2)
+    return tape.jacobian(y, x)
+
+
+def full_jacobian_while_loop(x, w1, w2):
+    """``tape.jacobian(..., experimental_use_pfor=False)``: one backward pass per output element, in a loop.
+
+    Eagerly, TensorFlow refuses this on a non-persistent tape, so the tape is persistent.
+
+    >>> x, w1, w2 = jacobian_inputs(batch=2, input_width=3, output_width=4)
+    >>> tuple(full_jacobian_while_loop(x, w1, w2).shape)
+    (2, 4, 2, 3)
+    """
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = mlp(x, w1, w2)
+    result = tape.jacobian(y, x, experimental_use_pfor=False)
+    del tape
+    return result
+
+
+# --- Hessian-vector products: each returns [n] ---------------------------------------------
+
+
+def scalar_mlp(x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor) -> tf.Tensor:
+    """The scalar function of the Hessian cases: ``tanh(x @ w1) @ w2`` for a vector ``x`` and a vector ``w2``.
+
+    >>> x, v, w1, w2 = hessian_inputs(width=3)
+    >>> scalar_mlp(x, w1, w2).shape.rank
+    0
+    """
+    return tf.tensordot(tf.tanh(tf.tensordot(x, w1, 1)), w2, 1)
+
+
+def hessian_inputs(width: int, hidden_width: int = HIDDEN_WIDTH, seed=0):
+    """Return ``(x, v, w1, w2)``, float32 tensors for one Hessian-vector case; ``x`` and ``v`` have ``width``.
+
+    >>> [tuple(t.shape) for t in hessian_inputs(width=3, hidden_width=4)]
+    [(3,), (3,), (3, 4), (4,)]
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(width)
+    v = rng.standard_normal(width)
+    w1 = rng.standard_normal((width, hidden_width)) / np.sqrt(width)
+    w2 = rng.standard_normal(hidden_width) / np.sqrt(hidden_width)
+    return tuple(tf.constant(a, dtype=tf.float32) for a in (x, v, w1, w2))
+
+
+def reference_hessian_vector_product(x, v, w1, w2) -> np.ndarray:
+    """``H v`` for :func:`scalar_mlp` in closed form, in float64.
+
+    ``H = w1 diag(w2 * tanh''(x @ w1)) w1.T``, with ``tanh''(z) = -2 t (1 - t^2)`` and ``t = tanh(z)``.
+
+
+    >>> reference_hessian_vector_product(*hessian_inputs(width=3)).shape
+    (3,)
+    """
+    x, v, w1, w2 = (np.asarray(a, dtype=np.float64) for a in (x, v, w1, w2))
+    t = np.tanh(x @ w1)
+    curvature = w2 * (-2.0 * t * (1.0 - t**2))
+    return w1 @ (curvature * (v @ w1))
+
+
+def hvp_reverse_over_reverse(x, v, w1, w2):
+    """Hessian-vector product by double backward: the gradient of ``gradient(f) . v``.
+
+    >>> tuple(hvp_reverse_over_reverse(*hessian_inputs(width=3)).shape)
+    (3,)
+    """
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = scalar_mlp(x, w1, w2)
+        gradient = inner.gradient(y, x)
+        directional = tf.tensordot(gradient, v, 1)
+    return outer.gradient(directional, x)
+
+
+def hvp_forward_over_reverse(x, v, w1, w2):
+    """Hessian-vector product by forward over reverse: a ``ForwardAccumulator`` around the gradient tape.
+
+    >>> tuple(hvp_forward_over_reverse(*hessian_inputs(width=3)).shape)
+    (3,)
+    """
+    with tf.autodiff.ForwardAccumulator(x, v) as accumulator:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = scalar_mlp(x, w1, w2)
+        gradient = tape.gradient(y, x)
+    return accumulator.jvp(gradient)
+
+
+def hessian_then_product(x, v, w1, w2):
+    """Form the full ``[n, n]`` Hessian with ``jacobian`` of the gradient, then multiply by ``v``.
+
+    >>> tuple(hessian_then_product(*hessian_inputs(width=3)).shape)
+    (3,)
+    """
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = scalar_mlp(x, w1, w2)
+        gradient = inner.gradient(y, x)
+    hessian = outer.jacobian(gradient, x)
+    return tf.linalg.matvec(hessian, v)
+
+
+# --- The registry the harness iterates over --------------------------------------------------
+
+Problem = Literal["per-example", "hessian-vector"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One timed way to compute a result: a function, whether it runs in ``tf.function``, and what it returns.
+
+    >>> METHODS["batch_jacobian_function"].label
+    'batch_jacobian, tf.function'
+    """
+
+    name: str
+    label: str
+    function: object
+    compiled: bool
+    problem: Problem
+    full: bool = False
+    mode: Literal["reverse", "forward", "forward-over-reverse"] = "reverse"
+
+    def prepare(self):
+        """Return the callable to time: a fresh ``tf.function`` (so it traces anew) or the eager function.
+
+        >>> callable(METHODS["batch_jacobian_function"].prepare())
+        True
+        """
+        return tf.function(self.function) if self.compiled else self.function
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in [
+        Method("batch_jacobian", "batch_jacobian, eager", batch_jacobian, False, "per-example"),
+        Method("batch_jacobian_function", "batch_jacobian, tf.function", batch_jacobian, True, "per-example"),
+        Method("jacobian", "jacobian (full), eager", full_jacobian, False, "per-example", full=True),
+        Method(
+            "jacobian_function",
+            "jacobian (full), tf.function",
+            full_jacobian,
+            True,
+            "per-example",
+            full=True,
+        ),
+        Method(
+            "jacobian_while_loop",
+            "jacobian (full), pfor=False, eager",
+            full_jacobian_while_loop,
+            False,
+            "per-example",
+            full=True,
+        ),
+        Method(
+            "gradient_per_example_loop",
+            "gradient loop over examples and outputs, eager",
+            gradient_per_example_loop,
+            False,
+            "per-example",
+        ),
+        Method(
+            "gradient_per_output_loop",
+            "gradient loop over outputs, eager",
+            gradient_per_output_loop,
+            False,
+            "per-example",
+        ),
+        Method(
+            "vectorized_map_function",
+            "vectorized_map of tapes, tf.function",
+            vectorized_map_of_tapes,
+            True,
+            "per-example",
+        ),
+        Method(
+            "forward_mode_function",
+            "forward mode, vectorized, tf.function",
+            forward_mode_vectorized,
+            True,
+            "per-example",
+            mode="forward",
+        ),
+        Method(
+            "forward_mode_loop",
+            "forward mode loop over inputs, eager",
+            forward_mode_loop,
+            False,
+            "per-example",
+            mode="forward",
+        ),
+        Method(
+            "hvp_reverse_over_reverse",
+            "HVP: double backward, tf.function",
+            hvp_reverse_over_reverse,
+            True,
+            "hessian-vector",
+        ),
+        Method(
+            "hvp_forward_over_reverse",
+            "HVP: forward over reverse, tf.function",
+            hvp_forward_over_reverse,
+            True,
+            "hessian-vector",
+            mode="forward-over-reverse",
+        ),
+        Method(
+            "hessian_then_product",
+            "full Hessian, then H @ v, tf.function",
+            hessian_then_product,
+            True,
+            "hessian-vector",
+        ),
+    ]
+}
+"""Every benchmarked method by name, in the order the page lists them."""
+
+
+def per_example_blocks(result, batch: int, full: bool) -> np.ndarray:
+    """The ``[b, m, n]`` per-example Jacobians in a result: itself, or a full Jacobian's diagonal blocks.
+
+    >>> full = tf.reshape(tf.range(16.0), [2, 2, 2, 2])
+    >>> per_example_blocks(full, batch=2, full=True).tolist()
+    [[[0.0, 1.0], [4.0, 5.0]], [[10.0, 11.0], [14.0, 15.0]]]
+    """
+    array = np.asarray(result)
+    if not full:
+        return array
+    examples = np.arange(batch)
+    return array[examples, :, examples, :]
+
+
+def largest_cross_example_entry(result, batch: int) -> float:
+    """The largest ``|J[i, :, k, :]|`` with ``i != k`` in a full Jacobian: zero for independent rows.
+
+    Scans one example's row of blocks at a time, so no temporary as large as the result is made.
+
+    >>> largest_cross_example_entry(tf.reshape(tf.range(16.0), [2, 2, 2, 2]), batch=2)
+    13.0
+    """
+    array = np.asarray(result)
+    largest = 0.0
+    for i in range(batch):
+        for others in (array[i, :, :i, :], array[i, :, i + 1 :, :]):
+            if others.size:
+                largest = max(largest, float(np.abs(others).max()))
+    return largest
