@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from snippets.batch_jacobian_calls import centered
+from snippets.row_independence import diagonal_blocks
+
 
 def square_and_cube(x: tf.Tensor) -> tf.Tensor:
     """The article's first function, ``[x**2, x**3]`` for a scalar ``x``.
@@ -518,15 +521,13 @@ def batch_jacobian_mistakes() -> MarkdownTable:
         tape, target, source = call(function, source, wrap)
         return _as_code(_outcome(tape.batch_jacobian, target, source))
 
-    tape, target, source = call(square_first_cube_second, one, lambda t, s: (t[tf.newaxis], s[tf.newaxis]))
-    late = tape.batch_jacobian(target, source)
-    late_outcome = "returns all zeros, no error" if not np.any(late.numpy()) else "returns non-zero values"
+    late = batch_axis_added_after_the_tape(point=(2.0, 3.0))
+    late_outcome = "returns all zeros, no error" if not np.any(late) else "returns non-zero values"
 
-    tape, target, source = call(lambda v: v - tf.reduce_mean(v, axis=0), x)
+    tape, target, source = call(centered, x)
     blocks = tape.batch_jacobian(target, source).numpy()
-    full = tape.jacobian(target, source).numpy()  # (2, 3, 2, 3): every example against every example
-    true_blocks = np.stack([full[i, :, i, :] for i in range(2)])
-    error = float(np.abs(blocks - true_blocks).max())
+    full = tape.jacobian(target, source)  # (2, 3, 2, 3): every example against every example
+    error = float(np.abs(blocks - diagonal_blocks(full, target_rank=2).numpy()).max())
 
     rows = [
         ["a scalar target", error_of(tf.reduce_sum, x)],

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from snippets.row_independence import as_block_matrix, cross_example_dependence, diagonal_blocks
+
 WEIGHTS = ((1.0, -0.5), (0.5, 2.0), (-1.0, 1.5))
 """The fixed ``(3, 2)`` weight matrix of ``row_wise_layer``."""
 
@@ -93,37 +95,6 @@ def batch_jacobian_shapes() -> list[tuple[tuple, tuple, tuple]]:
     return rows
 
 
-def diagonal_blocks(full_jacobian: tf.Tensor, target_rank: int) -> tf.Tensor:
-    """Keep block ``[i, ..., i, ...]`` of a full ``jacobian`` of a batched target: one block per example.
-
-    ``full_jacobian`` has shape ``[b, *target_row, b, *source_row]``; the result
-    has shape ``[b, *target_row, *source_row]``, the shape ``batch_jacobian`` returns.
-
-    >>> full = tf.reshape(tf.range(16.0), (2, 2, 2, 2))
-    >>> print(diagonal_blocks(full, target_rank=2).numpy())
-    [[[ 0.  1.]
-      [ 4.  5.]]
-     [[10. 11.]
-      [14. 15.]]]
-    >>> diagonal_blocks(tf.zeros((2, 3, 4, 5)), target_rank=2)
-    Traceback (most recent call last):
-    ...
-    ValueError: the full Jacobian of shape (2, 3, 4, 5) cannot have a batched target of rank 2 and a batched \
-source: the two batch axes (0 and 2) must both exist and have the same size
-    """
-    shape = tuple(full_jacobian.shape)
-    if not 1 <= target_rank < len(shape) or shape[0] != shape[target_rank]:
-        raise ValueError(
-            f"the full Jacobian of shape {shape} cannot have a batched target of rank {target_rank} and a "
-            f"batched source: the two batch axes (0 and {target_rank}) must both exist and have the same size"
-        )
-    batch = shape[0]
-    target_row, source_row = shape[1:target_rank], shape[target_rank + 1 :]
-    flat = tf.reshape(full_jacobian, (batch, -1, batch, max(1, _size(source_row))))
-    blocks = tf.stack([flat[i, :, i, :] for i in range(batch)])
-    return tf.reshape(blocks, (batch, *target_row, *source_row))
-
-
 def column_block_sums(full_jacobian: tf.Tensor, target_rank: int) -> tf.Tensor:
     """Add up the blocks ``[i, ..., j, ...]`` over ``i``: for each source example ``j``, one block.
 
@@ -140,18 +111,8 @@ def column_block_sums(full_jacobian: tf.Tensor, target_rank: int) -> tf.Tensor:
     """
     diagonal_blocks(full_jacobian, target_rank)  # the same shape checks
     shape = tuple(full_jacobian.shape)
-    batch = shape[0]
-    target_row, source_row = shape[1:target_rank], shape[target_rank + 1 :]
-    flat = tf.reshape(full_jacobian, (batch, -1, batch, max(1, _size(source_row))))
-    sums = tf.transpose(tf.reduce_sum(flat, axis=0), (1, 0, 2))
-    return tf.reshape(sums, (batch, *target_row, *source_row))
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    size = 1
-    for dim in shape:
-        size *= dim
-    return size
+    sums = tf.transpose(tf.reduce_sum(as_block_matrix(full_jacobian, target_rank), axis=0), (1, 0, 2))
+    return tf.reshape(sums, (shape[0], *shape[1:target_rank], *shape[target_rank + 1 :]))
 
 
 def batch_summed_derivative(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
@@ -214,66 +175,18 @@ def full_jacobian(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> t
 
     >>> tuple(full_jacobian(row_wise_layer, example_batch(4, 3)).shape)
     (4, 2, 4, 3)
+
+    Two examples of one feature, centred: each output depends on both inputs.
+
+    >>> print(tf.reshape(full_jacobian(centered, tf.constant([[1.0], [3.0]])), (2, 2)).numpy())
+    [[ 0.5 -0.5]
+     [-0.5  0.5]]
     """
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = function(x)
     return tape.jacobian(y, x)
-
-
-def cross_example_dependence(
-    function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, rows: int = 2
-) -> float:
-    """Largest ``|d function(x)[i] / d x[j]|`` with ``j != i``, over the first ``rows`` examples ``i``.
-
-    Zero means those rows of the target depend on their own row of the source
-    only. It costs ``rows`` times one example's Jacobian, not the whole batch's.
-
-    >>> x = example_batch(4, 3)
-    >>> cross_example_dependence(row_wise_layer, x)
-    0.0
-    >>> cross_example_dependence(centered, x)
-    0.25
-    """
-    x = tf.convert_to_tensor(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = function(x)
-        _require_batched(x, y)
-        rows = min(rows, x.shape[0])
-        head = y[:rows]  # sliced inside the tape, so the slice is recorded too
-    jacobian = tape.jacobian(head, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    flat = tf.reshape(jacobian, (rows, -1, x.shape[0], _size(tuple(x.shape[1:]))))
-    own_row = tf.eye(rows, x.shape[0], dtype=tf.bool)[:, tf.newaxis, :, tf.newaxis]
-    others = tf.where(own_row, tf.zeros_like(flat), flat)
-    return float(tf.reduce_max(tf.abs(others)))
-
-
-def check_rows_independent(
-    function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, rows: int = 2, tolerance: float = 1e-6
-) -> None:
-    """Raise if the first ``rows`` examples of ``function(x)`` depend on other examples of ``x``.
-
-    Run it once on a real batch before trusting ``batch_jacobian`` on a model.
-
-    >>> check_rows_independent(row_wise_layer, example_batch(4, 3))
-    >>> check_rows_independent(centered, example_batch(4, 3))
-    Traceback (most recent call last):
-    ...
-    ValueError: examples interact: a target row depends on other source rows (largest cross-example \
-derivative 0.25 > 1e-06), so batch_jacobian would return the derivative of the batch-summed target, not \
-per-example Jacobians. Remove the interaction (a Keras model: call it with training=False) or take the \
-diagonal blocks of tape.jacobian.
-    """
-    worst = cross_example_dependence(function, x, rows)
-    if worst > tolerance:
-        raise ValueError(
-            "examples interact: a target row depends on other source rows (largest cross-example "
-            f"derivative {worst:.3g} > {tolerance:g}), so batch_jacobian would return the derivative of the "
-            "batch-summed target, not per-example Jacobians. Remove the interaction (a Keras model: call it "
-            "with training=False) or take the diagonal blocks of tape.jacobian."
-        )
 
 
 def tensorflow_batch_jacobian_lines() -> list[str]:
@@ -301,33 +214,60 @@ def row_wise_energy(x: tf.Tensor) -> tf.Tensor:
     return tf.reduce_sum(row_wise_layer(x), axis=1)
 
 
-def per_example_gradients(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> dict[str, tf.Tensor]:
-    """For one value per example (shape ``[b]``): ``gradient`` of the sum versus ``batch_jacobian``.
+def per_example_gradients(per_example_function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+    """Gradient of ``per_example_function(x)[i]`` with respect to ``x[i]``, for every example ``i``.
 
-    With independent rows the derivative of the batch sum *is* the per-example
-    gradient, so one ``gradient`` call replaces ``batch_jacobian`` here.
+    ``per_example_function`` maps a batch ``x`` of shape ``(batch, ...)`` to one
+    number per example, shape ``(batch,)``; the result has the shape of ``x``.
+    The axis ``batch_jacobian`` needs is added while the tape records, and taken
+    off again. Like ``batch_jacobian``, this assumes examples do not interact.
 
-    >>> answers = per_example_gradients(row_wise_energy, example_batch(2, 3))
-    >>> print(answers["gradient of the sum"].numpy())
+    >>> print(per_example_gradients(row_wise_energy, example_batch(2, 3)).numpy())
     [[-0.75 -1.25  0.25]
      [ 0.75  6.25  1.75]]
-    >>> bool(tf.reduce_all(answers["gradient of the sum"] == answers["batch_jacobian of y[:, None]"][:, 0]))
+    >>> per_example_gradients(lambda x: tf.reduce_mean(row_wise_energy(x)), example_batch(2, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: per_example_function returned shape () for a batch of shape (2, 3): return one
+    value per example, shape (2,), e.g. the per-example losses before reduce_mean.
+    """
+    x = tf.convert_to_tensor(x)
+    batch = x.shape[0] if x.shape.rank else None
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        values = per_example_function(x)
+        if batch is None or values.shape.rank != 1 or values.shape[0] != batch:
+            expected = f"({batch},)" if batch is not None else "(batch,)"
+            raise ValueError(
+                f"per_example_function returned shape {tuple(values.shape)} for a batch of shape "
+                f"{tuple(x.shape)}: return one value per example, shape {expected}, "
+                "e.g. the per-example losses before reduce_mean."
+            )
+        # Added while recording, so the target stays connected to x.
+        column = values[:, tf.newaxis]
+    if x.shape.rank == 1:
+        return tape.gradient(values, x)  # one number per example: ordinary derivatives
+    return tape.batch_jacobian(column, x)[:, 0]
+
+
+def gradient_of_the_batch_sum(
+    per_example_function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor
+) -> tf.Tensor:
+    """``gradient`` of the per-example values summed over the batch: one backward pass, the shape of ``x``.
+
+    With independent rows, row ``i`` is example ``i``'s own gradient, the same as
+    :func:`per_example_gradients` returns.
+
+    >>> x = example_batch(2, 3)
+    >>> summed = gradient_of_the_batch_sum(row_wise_energy, x)
+    >>> bool(tf.reduce_all(summed == per_example_gradients(row_wise_energy, x)))
     True
     """
     x = tf.convert_to_tensor(x)
-    with tf.GradientTape(persistent=True) as tape:
+    with tf.GradientTape() as tape:
         tape.watch(x)
-        y = function(x)
-        if y.shape.rank != 1:
-            raise ValueError(f"function must return one value per example, shape [b], got {tuple(y.shape)}")
-        total = tf.reduce_sum(y)
-        column = y[:, tf.newaxis]  # batch_jacobian needs a target of rank 2 or more
-    answers = {
-        "gradient of the sum": tape.gradient(total, x),
-        "batch_jacobian of y[:, None]": tape.batch_jacobian(column, x),
-    }
-    del tape
-    return answers
+        total = tf.reduce_sum(per_example_function(x))
+    return tape.gradient(total, x)
 
 
 def batch_jacobian_of_a_vector() -> tf.Tensor:

@@ -133,7 +133,8 @@ def cheat_sheet_rows() -> list[dict]:
     )
     del tape
 
-    with tf.GradientTape() as outer:
+    # persistent: the Hessian and the Hessian-vector product below differentiate the same gradient.
+    with tf.GradientTape(persistent=True) as outer:
         with tf.GradientTape() as inner:
             loss = tf.reduce_mean(_per_example_loss(x, w))
         gradient = inner.gradient(loss, w)
@@ -145,25 +146,21 @@ def cheat_sheet_rows() -> list[dict]:
         "size(w) backward passes through a backward pass",
     )
 
-    with tf.GradientTape() as outer:
-        outer.watch(x)
-        with tf.GradientTape() as inner:
-            inner.watch(x)
+    with tf.GradientTape() as outer_x:
+        outer_x.watch(x)
+        with tf.GradientTape() as inner_x:
+            inner_x.watch(x)
             total = tf.reduce_sum(_per_example_loss(x, w))
-        input_gradient = inner.gradient(total, x)
+        input_gradient = inner_x.gradient(total, x)
     row(
         "per-example Hessians (independent examples)",
         "outer.batch_jacobian(inner.gradient(sum(per_example_loss), x), x)",
         "(b, m, m) for x of shape (b, m)",
-        outer.batch_jacobian(input_gradient, x),
+        outer_x.batch_jacobian(input_gradient, x),
         "m backward passes through a backward pass, vectorised",
     )
 
     v = tf.ones_like(w)
-    with tf.GradientTape() as outer:
-        with tf.GradientTape() as inner:
-            loss = tf.reduce_mean(_per_example_loss(x, w))
-        gradient = inner.gradient(loss, w)
     row(
         "Hessian-vector product",
         "outer.gradient(inner.gradient(loss, w), w, output_gradients=v)",
@@ -171,6 +168,7 @@ def cheat_sheet_rows() -> list[dict]:
         outer.gradient(gradient, w, output_gradients=v),
         "2 backward passes (forward over reverse: 1 forward and 1 backward with tangents)",
     )
+    del outer
 
     direction = tf.ones_like(x)
     with tf.autodiff.ForwardAccumulator(primals=x, tangents=direction) as accumulator:

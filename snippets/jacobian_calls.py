@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import inspect
-import time
+import math
 
 import tensorflow as tf
 
-from snippets.stopwatch import median_seconds
+from snippets.stopwatch import median_seconds, seconds_of_one_call
 
 SHAPE_CASES = [
     # (case, source shape, target shape)
@@ -96,6 +96,18 @@ def jacobians_of_keras_variables(batch: int = 5) -> list[tuple[str, tuple, tuple
     ]
 
 
+def jacobian_size(target_shape: tuple[int, ...], parameters: int, dtype=tf.float32) -> tuple[int, float]:
+    """Count the numbers in the Jacobian of a ``target_shape`` target by ``parameters`` weights, and its GB.
+
+    A batch of 32 with 10 outputs, for a model with a million parameters:
+
+    >>> jacobian_size((32, 10), parameters=1_000_000)
+    (320000000, 1.28)
+    """
+    numbers = math.prod(target_shape) * parameters
+    return numbers, round(numbers * tf.as_dtype(dtype).size / 1e9, 2)
+
+
 def coupled_matrix_function(x: tf.Tensor) -> tf.Tensor:
     """Return ``sin(x) * sum(x)``: every output element depends on every input element.
 
@@ -173,9 +185,7 @@ def time_jacobian(batch: int = 8, width: int = 16, repeats: int = 5) -> dict[str
     x = tf.random.normal((batch, width))
     kernel = tf.random.normal((width, width)) / width**0.5
     compiled = tf.function(_layer_jacobian)
-    start = time.perf_counter()
-    compiled(x, kernel).numpy()
-    first_call_ms = 1000 * (time.perf_counter() - start)
+    first_call_ms = 1000 * seconds_of_one_call(lambda: compiled(x, kernel))
     return {
         "eager (pfor)": 1000 * median_seconds(lambda: _layer_jacobian(x, kernel), repeats),
         "eager (while_loop)": 1000 * median_seconds(lambda: _layer_jacobian(x, kernel, False), repeats),

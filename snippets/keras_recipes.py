@@ -11,6 +11,8 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
+from snippets.row_independence import cross_example_derivatives, diagonal_blocks
+
 FEATURES = 3
 CLASSES = 2
 EXAMPLES = ((1.0, 2.0, 3.0), (0.5, -1.0, 2.0), (0.0, 1.0, -1.0), (2.0, 0.0, 1.0))
@@ -45,10 +47,10 @@ def small_classifier(hidden: int = 4) -> tf.keras.Model:
     return model
 
 
-def example_batch() -> tuple[tf.Tensor, tf.Tensor]:
+def labelled_batch() -> tuple[tf.Tensor, tf.Tensor]:
     """Return the four examples ``[4, 3]`` and their class labels ``[4]`` used on the page.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> tuple(x.shape), labels.numpy().tolist()
     ((4, 3), [0, 1, 1, 0])
     """
@@ -58,7 +60,7 @@ def example_batch() -> tuple[tf.Tensor, tf.Tensor]:
 def per_example_losses(model: tf.keras.Model, x: tf.Tensor, labels: tf.Tensor, training: bool = False):
     """Return the cross-entropy of each example, shape ``[b]``: the loss *before* it is averaged.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> print(per_example_losses(small_classifier(), x, labels).numpy())
     [1.6044 0.3476 0.7999 0.9826]
     """
@@ -75,7 +77,7 @@ def saliency(model: tf.keras.Model, x: tf.Tensor, classes: tf.Tensor) -> tf.Tens
     Differentiating ``model(x)`` itself instead would add up the gradients of
     *all* classes.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> print(saliency(small_classifier(), x, labels).numpy())
     [[ 0.0646 -0.1374 -0.024 ]
      [ 0.069  -0.0351  0.1649]
@@ -101,7 +103,7 @@ def saliency(model: tf.keras.Model, x: tf.Tensor, classes: tf.Tensor) -> tf.Tens
 def saliency_matches_batch_jacobian(model: tf.keras.Model, x: tf.Tensor, classes: tf.Tensor) -> bool:
     """Check ``saliency`` against the per-example Jacobian of the logits, row ``classes[i]`` of example ``i``.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> saliency_matches_batch_jacobian(small_classifier(), x, labels)
     True
     """
@@ -185,7 +187,7 @@ def per_example_weight_gradients(
     each element separately (vectorised by pfor), which is exactly one gradient per
     example. ``gradient`` of the same vector would return their sum.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> gradients = per_example_weight_gradients(small_classifier(), x, labels)
     >>> [tuple(g.shape) for g in gradients]
     [(4, 3, 4), (4, 4), (4, 4, 2), (4, 2)]
@@ -205,7 +207,7 @@ def per_example_weight_gradients(
 def per_example_weight_gradients_by_loop(model: tf.keras.Model, x: tf.Tensor, labels: tf.Tensor) -> list:
     """Compute the same gradients one example at a time: a batch of one, a plain ``gradient`` each.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> [tuple(g.shape) for g in per_example_weight_gradients_by_loop(small_classifier(), x, labels)]
     [(4, 3, 4), (4, 4), (4, 4, 2), (4, 2)]
     """
@@ -220,7 +222,7 @@ def per_example_weight_gradients_by_loop(model: tf.keras.Model, x: tf.Tensor, la
 def per_example_checks(model: tf.keras.Model, x: tf.Tensor, labels: tf.Tensor) -> dict:
     """Check the vectorised per-example gradients against the loop, and their mean against the batch gradient.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> per_example_checks(small_classifier(), x, labels)
     {'jacobian equals the loop': True, 'mean equals gradient of the mean loss': True}
     """
@@ -246,7 +248,7 @@ def logits_jacobian_wrt_weights(model: tf.keras.Model, x: tf.Tensor) -> list[tf.
     Each has shape ``[b, classes] + variable.shape``: every logit of every example,
     differentiated by every weight.
 
-    >>> x, _ = example_batch()
+    >>> x, _ = labelled_batch()
     >>> [tuple(j.shape) for j in logits_jacobian_wrt_weights(small_classifier(), x)]
     [(4, 2, 3, 4), (4, 2, 4), (4, 2, 4, 2), (4, 2, 2)]
     """
@@ -261,7 +263,7 @@ def last_layer_jacobian_is_hidden_activations(model: tf.keras.Model, x: tf.Tenso
     ``h`` is the hidden layer's output; a dense layer's logit ``k`` only uses
     column ``k`` of the kernel, with the hidden activations as coefficients.
 
-    >>> x, _ = example_batch()
+    >>> x, _ = labelled_batch()
     >>> last_layer_jacobian_is_hidden_activations(small_classifier(), x)
     True
     """
@@ -295,7 +297,7 @@ def input_gradient(model: tf.keras.Model, x: tf.Tensor, training: bool | None) -
 
     ``training=None`` is what a plain ``model(x)`` passes.
 
-    >>> x, _ = example_batch()
+    >>> x, _ = labelled_batch()
     >>> tuple(input_gradient(dropout_model(), x, training=False).shape)
     (4, 3)
     """
@@ -317,7 +319,7 @@ def dropout_repeatability() -> dict:
      'training=None equals training=False': True}
     """
     model = dropout_model()
-    x, _ = example_batch()
+    x, _ = labelled_batch()
     agree = {
         f"training={flag}: two calls agree": bool(
             np.array_equal(input_gradient(model, x, training=flag), input_gradient(model, x, training=flag))
@@ -354,7 +356,7 @@ def batch_norm_per_example_jacobians(training: bool) -> dict:
     True
     """
     model = batch_norm_model()
-    x, _ = example_batch()
+    x, _ = labelled_batch()
     moving_mean_before = model.layers[0].moving_mean.numpy().copy()
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
@@ -362,11 +364,8 @@ def batch_norm_per_example_jacobians(training: bool) -> dict:
     per_example = tape.batch_jacobian(y, x)
     full = tape.jacobian(y, x)  # [b, features, b, features]
     del tape
-    batch = x.shape[0]
-    diagonal = tf.stack([full[i, :, i, :] for i in range(batch)])
-    cross = max(
-        float(tf.reduce_max(tf.abs(full[i, :, j, :]))) for i in range(batch) for j in range(batch) if i != j
-    )
+    diagonal = diagonal_blocks(full, target_rank=2)
+    cross = float(cross_example_derivatives(full, target_rank=2).max())
     return {
         "batch_jacobian, example 0": per_example[0].numpy(),
         "true diagonal block, example 0": diagonal[0].numpy(),
@@ -384,7 +383,7 @@ def compiled_per_example_gradients(model: tf.keras.Model) -> tf.types.experiment
     The ``input_signature`` leaves the batch axis unknown (``None``), so one
     trace serves every batch size; without it each new batch size retraces.
 
-    >>> x, labels = example_batch()
+    >>> x, labels = labelled_batch()
     >>> compiled = compiled_per_example_gradients(small_classifier())
     >>> [tuple(g.shape) for g in compiled(x, labels)]
     [(4, 3, 4), (4, 4), (4, 4, 2), (4, 2)]
@@ -402,7 +401,7 @@ def graph_matches_eager() -> dict:
     {'graph equals eager': True, 'traces for batch sizes 4 and 2': 1, 'traces without input_signature': 2}
     """
     model = small_classifier()
-    x, labels = example_batch()
+    x, labels = labelled_batch()
     compiled = compiled_per_example_gradients(model)
     same = all(
         np.allclose(a, b, atol=1e-6)

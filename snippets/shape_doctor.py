@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from snippets.row_independence import cross_example_derivatives, diagonal_blocks, jacobian_rows
+
 __all__ = ["CallCheck", "Diagnosis", "checked_batch_jacobian", "diagnose"]
 
 Shape = tuple[int, ...]
@@ -400,35 +402,20 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
     if batch == 0:
         return
     rows = sorted({round(r) for r in np.linspace(0, batch - 1, min(ROWS_VERIFIED, batch))})
-    row_size = int(np.prod(target.shape[1:]))
-    source_row_size = int(np.prod(source.shape[1:]))
-    blocks = tf.reshape(result, [batch, row_size, source_row_size]).numpy()
-    for row in rows:
-        true_block = np.empty((row_size, source_row_size), dtype=blocks.dtype)
-        other_rows = set()
-        for element in range(row_size):
-            # A one-hot output gradient picks one target element: its gradient is a row of the full Jacobian.
-            one_hot = tf.reshape(
-                tf.one_hot(row * row_size + element, depth=batch * row_size, dtype=target.dtype), target.shape
-            )
-            full_row = tape.gradient(target, source, output_gradients=one_hot)
-            if full_row is None:
-                raise ValueError(
-                    "the target does not depend on the source on this tape, so batch_jacobian returned "
-                    "zeros: compute the target from the source tensor itself while the tape is recording "
-                    "(add a batch axis before computing the target, not after)"
-                )
-            full_row = tf.reshape(tf.convert_to_tensor(full_row), [batch, source_row_size]).numpy()
-            true_block[element] = full_row[row]
-            elsewhere = np.abs(np.delete(full_row, row, axis=0)).max(axis=1, initial=0.0)
-            tolerance = 1e-6 * max(1.0, float(np.abs(full_row[row]).max(initial=0.0)))
-            other_rows.update(int(r if r < row else r + 1) for r in np.flatnonzero(elsewhere > tolerance))
-        scale = max(1.0, float(np.abs(true_block).max(initial=0.0)))
-        matches = np.allclose(blocks[row], true_block, rtol=1e-4, atol=1e-5 * scale)
+    # The true rows of the full Jacobian, from the same tape; raises if the target is not connected at all.
+    truth = jacobian_rows(tape, target, source, rows)
+    rank = len(target.shape)
+    true_blocks = diagonal_blocks(truth, rank, rows).numpy()
+    elsewhere = cross_example_derivatives(truth, rank, rows)
+    returned = tf.gather(result, rows).numpy()
+    for k, row in enumerate(rows):
+        scale = max(1.0, float(np.abs(true_blocks[k]).max(initial=0.0)))
+        other_rows = np.flatnonzero(elsewhere[k] > 1e-6 * scale).tolist()
+        matches = np.allclose(returned[k], true_blocks[k], rtol=1e-4, atol=1e-5 * scale)
         if other_rows or not matches:
-            difference = float(np.abs(blocks[row] - true_block).max())
+            difference = float(np.abs(returned[k] - true_blocks[k]).max())
             if other_rows:
-                *head, last = map(str, sorted(other_rows))
+                *head, last = map(str, other_rows)
                 rows_text = f"{', '.join(head)} and {last}" if head else last
                 depends = f"target row {row} depends on source row{'s' if head else ''} {rows_text}"
             else:
@@ -437,7 +424,9 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
                 f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
                 f"are not independent, and block {row} differs from the true derivative by up to "
                 f"{difference:.4g}: batch_jacobian sums over the batch instead of keeping one example. "
-                "Use tape.jacobian(target, source) and keep the blocks you need."
+                "Remove the interaction (for a Keras model, call it with training=False), or use "
+                "tape.jacobian(target, source) and keep its diagonal blocks "
+                "(snippets.row_independence.diagonal_blocks)."
             )
 
 

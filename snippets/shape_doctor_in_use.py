@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tensorflow as tf
 
 from snippets.shape_doctor import checked_batch_jacobian
@@ -49,3 +51,21 @@ def centred_batch_checked() -> tf.Tensor:
         tape.watch(x)
         centred = x - tf.reduce_mean(x, axis=0)
     return checked_batch_jacobian(tape, centred, x, verify_independence=True)
+
+
+def checked_per_example_jacobians(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+    """Per-example Jacobians of ``function`` at the batch ``x``, through the checker with the rows verified.
+
+    >>> from snippets.batch_jacobian_calls import centered, example_batch, row_wise_layer
+    >>> tuple(checked_per_example_jacobians(row_wise_layer, example_batch(4, 3)).shape)
+    (4, 2, 3)
+    >>> checked_per_example_jacobians(centered, example_batch(4, 3))
+    Traceback (most recent call last):
+      ...
+    ValueError: batch_jacobian's result is wrong ...: target row 0 depends on source rows 1, 2 and 3. ...
+    """
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape(persistent=True) as tape:  # persistent: the check differentiates again
+        tape.watch(x)
+        y = function(x)
+    return checked_batch_jacobian(tape, y, x, verify_independence=True)

@@ -1,4 +1,4 @@
-"""Time a TensorFlow computation one way everywhere: one untimed call first, then the median of repeats."""
+"""Time a TensorFlow computation one way everywhere: a median after one untimed call, or a first call."""
 
 from __future__ import annotations
 
@@ -34,6 +34,22 @@ def median_seconds(compute: Callable[[], object], repeats: int = 7) -> float:
         _finish(compute())
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def seconds_of_one_call(compute: Callable[[], object]) -> float:
+    """Return the wall-clock time, in seconds, of a single call to ``compute``, with no untimed call first.
+
+    This is the time a first call costs, tracing included when ``compute`` calls a
+    new ``tf.function``; :func:`median_seconds` measures the calls after it.
+
+    >>> calls = []
+    >>> seconds = seconds_of_one_call(lambda: calls.append(1))
+    >>> len(calls), seconds >= 0.0
+    (1, True)
+    """
+    start = time.perf_counter()
+    _finish(compute())
+    return time.perf_counter() - start
 
 
 def _finish(result: object) -> None:

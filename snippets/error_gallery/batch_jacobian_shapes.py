@@ -75,43 +75,6 @@ def axis_added_after_the_tape() -> tf.Tensor:
     return tape.batch_jacobian(losses[:, tf.newaxis], x)
 
 
-def per_example_gradients(per_example_function, x: tf.Tensor) -> tf.Tensor:
-    """Gradient of ``per_example_function(x)[i]`` with respect to ``x[i]``, for every example ``i``.
-
-    ``per_example_function`` maps a batch ``x`` of shape ``(batch, ...)`` to one
-    number per example, shape ``(batch,)``; the result has the shape of ``x``.
-    The axis ``batch_jacobian`` needs is added while the tape records, and taken
-    off again. Like ``batch_jacobian``, this assumes examples do not interact.
-
-    >>> print(per_example_gradients(per_example_losses, BATCH).numpy())
-    [[ 2.  4.]
-     [ 6.  8.]
-     [10. 12.]]
-    >>> per_example_gradients(lambda x: tf.reduce_mean(per_example_losses(x)), BATCH)
-    Traceback (most recent call last):
-    ...
-    ValueError: per_example_function returned shape () for a batch of shape (3, 2): return one
-    value per example, shape (3,), e.g. the per-example losses before reduce_mean.
-    """
-    x = tf.convert_to_tensor(x)
-    batch = x.shape[0] if x.shape.rank else None
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        values = per_example_function(x)
-        if batch is None or values.shape.rank != 1 or values.shape[0] != batch:
-            expected = f"({batch},)" if batch is not None else "(batch,)"
-            raise ValueError(
-                f"per_example_function returned shape {tuple(values.shape)} for a batch of shape "
-                f"{tuple(x.shape)}: return one value per example, shape {expected}, "
-                "e.g. the per-example losses before reduce_mean."
-            )
-        # Added while recording, so the target stays connected to x.
-        column = values[:, tf.newaxis]
-    if x.shape.rank == 1:
-        return tape.gradient(values, x)  # one number per example: ordinary derivatives
-    return tape.batch_jacobian(column, x)[:, 0]
-
-
 def per_example_gradient_of_the_sum() -> tf.Tensor:
     """When examples do not interact, the gradient of the *summed* losses is already per example.
 

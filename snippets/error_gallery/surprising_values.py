@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import tensorflow as tf
+
+from snippets.batch_jacobian_calls import centered
+from snippets.row_independence import diagonal_blocks
+from snippets.shape_doctor import checked_batch_jacobian
 
 MIXING = tf.constant([[1.0, 2.0], [3.0, 4.0]])
 """``y = MIXING @ x``: two outputs, each depending on both inputs, so its Jacobian is ``MIXING``."""
@@ -40,20 +42,8 @@ def jacobian_of_vector_target() -> tf.Tensor:
     return tape.jacobian(y, x)
 
 
-def centre_the_batch(x: tf.Tensor) -> tf.Tensor:
-    """Subtract the batch mean from every row, as batch normalisation does in training.
-
-    Row ``i`` of the result depends on *every* row of ``x``.
-
-    >>> print(centre_the_batch(tf.constant([[1.0], [3.0]])).numpy())
-    [[-1.]
-     [ 1.]]
-    """
-    return x - tf.reduce_mean(x, axis=0, keepdims=True)
-
-
 def batch_jacobian_of_interacting_rows() -> tf.Tensor:
-    """Run ``batch_jacobian`` on ``centre_the_batch``: no error, and no per-example Jacobian either.
+    """Run ``batch_jacobian`` on ``centered``, ``x - mean(x, axis=0)``: no error, no per-example Jacobian.
 
     ``batch_jacobian`` differentiates the target summed over the batch, one
     target feature at a time: block ``k`` is ``sum_i d y[i] / d x[k]``. That
@@ -69,73 +59,38 @@ def batch_jacobian_of_interacting_rows() -> tf.Tensor:
     x = tf.constant([[1.0], [3.0]])
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = centre_the_batch(x)
+        y = centered(x)
     return tape.batch_jacobian(y, x)
 
 
-def full_jacobian_of_interacting_rows() -> tf.Tensor:
-    """The whole Jacobian, shape ``(2, 1, 2, 1)``: diagonal blocks 0.5, cross-example blocks -0.5.
+def interacting_rows_fixed() -> tf.Tensor:
+    """The per-example Jacobians the mistake asked for: the diagonal blocks of the full ``jacobian``.
 
-    >>> print(tf.reshape(full_jacobian_of_interacting_rows(), (2, 2)).numpy())
-    [[ 0.5 -0.5]
-     [-0.5  0.5]]
+    >>> print(interacting_rows_fixed().numpy())
+    [[[0.5]]
+    <BLANKLINE>
+     [[0.5]]]
     """
     x = tf.constant([[1.0], [3.0]])
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = centre_the_batch(x)
-    return tape.jacobian(y, x)
+        y = centered(x)
+    return diagonal_blocks(tape.jacobian(y, x), target_rank=2)
 
 
-def checked_batch_jacobian(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
-    """``batch_jacobian`` of ``function`` at ``x``, after checking that rows really do not interact.
+def interacting_rows_checked() -> tf.Tensor:
+    """The mistake through the shape doctor's ``checked_batch_jacobian``: an error instead of zeros.
 
-    The check computes the full Jacobian as well, so use it on a small batch
-    while debugging, not in a training loop. It raises when
-    ``d function(x)[i] / d x[j]`` is non-zero for some ``i != j``, which is when
-    ``batch_jacobian`` would silently drop terms.
-
-    >>> print(checked_batch_jacobian(tf.square, tf.constant([[1.0], [3.0]])).numpy())
-    [[[2.]]
-    <BLANKLINE>
-     [[6.]]]
-    >>> checked_batch_jacobian(centre_the_batch, tf.constant([[1.0], [3.0]]))
+    >>> interacting_rows_checked()
     Traceback (most recent call last):
     ...
-    ValueError: rows interact: d target[i] / d source[j] is non-zero for i != j (largest: 0.5),
-    so batch_jacobian would drop those terms; use tape.jacobian instead.
-    >>> checked_batch_jacobian(tf.square, tf.constant([1.0, 3.0]))
-    Traceback (most recent call last):
-    ...
-    ValueError: source has shape (2,); batch_jacobian needs rank >= 2 with the batch on axis 0,
-    e.g. x[:, None] for one feature per example.
+    ValueError: batch_jacobian's result is wrong for these tensors: target row 0 depends on source row 1. ...
     """
-    x = tf.convert_to_tensor(x)
-    if x.shape.rank is None or x.shape.rank < 2:
-        raise ValueError(
-            f"source has shape {tuple(x.shape)}; batch_jacobian needs rank >= 2 with the batch on axis 0, "
-            "e.g. x[:, None] for one feature per example."
-        )
-    with tf.GradientTape(persistent=True) as tape:
+    x = tf.constant([[1.0], [3.0]])
+    with tf.GradientTape(persistent=True) as tape:  # persistent: the check differentiates again
         tape.watch(x)
-        y = function(x)
-    if y.shape.rank is None or y.shape.rank < 2 or y.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"target has shape {tuple(y.shape)} for a source of shape {tuple(x.shape)}; batch_jacobian "
-            "needs rank >= 2 and the same batch size on axis 0 (add an axis with y[:, None])."
-        )
-    batch = x.shape[0]
-    zero = tf.UnconnectedGradients.ZERO
-    blocks = (batch, y.shape.num_elements() // batch, batch, x.shape.num_elements() // batch)
-    full = tf.reshape(tape.jacobian(y, x, unconnected_gradients=zero), blocks)
-    off_diagonal = full * (1.0 - tf.eye(batch, dtype=full.dtype))[:, None, :, None]
-    largest = float(tf.reduce_max(tf.abs(off_diagonal)))
-    if largest > 0:
-        raise ValueError(
-            f"rows interact: d target[i] / d source[j] is non-zero for i != j (largest: {largest:g}), "
-            "so batch_jacobian would drop those terms; use tape.jacobian instead."
-        )
-    return tape.batch_jacobian(y, x, unconnected_gradients=zero)
+        y = centered(x)
+    return checked_batch_jacobian(tape, y, x, verify_independence=True)
 
 
 def unconnected_sources() -> dict:
