@@ -7,14 +7,17 @@ pip installs) and then runs nox. With nox already installed, ``nox`` does the sa
     python3 noxfile.py -s docs     # build the site into build/html
     python3 noxfile.py             # every test: lint, doctests and tests, the strict build
     python3 noxfile.py -s serve    # live preview on http://127.0.0.1:8000
+    python3 noxfile.py -s tests_tf -p 3.11   # the tests on every TensorFlow of the tested range
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -61,8 +64,54 @@ HTML_DIR = BUILD_DIR / "html"
 SPHINX_STRICT = ["-n", "-W", "--keep-going", "-c", "conf", "docs", str(HTML_DIR)]
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+TESTED_TENSORFLOW = PYPROJECT["tool"]["tapeguide"]["tested-tensorflow"]
+# (Python, TensorFlow) pairs for `tests_tf`: every tested release from the oldest one
+# that has wheels for that Python.
+TESTED_PAIRS = [
+    (python, tensorflow)
+    for python, oldest in PYPROJECT["tool"]["tapeguide"]["tested-python"].items()
+    for tensorflow in TESTED_TENSORFLOW[TESTED_TENSORFLOW.index(oldest) :]
+]
+# The pins of constraints.txt that `tests_tf` lets move with the TensorFlow release:
+# TensorFlow, Keras and what TensorFlow pins (2.16 and 2.17 need numpy<2, ml-dtypes 0.3
+# or 0.4 and protobuf<5), plus contourpy, whose pin for Python 3.12+ needs numpy 2.
+MOVES_WITH_TENSORFLOW = frozenset(
+    {
+        "tensorflow", "tensorflow-cpu", "keras", "numpy", "ml-dtypes", "h5py", "protobuf",
+        "tensorboard", "tensorboard-data-server", "wrapt", "contourpy",
+    }
+)  # fmt: skip
 
-def install(session: nox.Session, *groups: str) -> None:
+
+# `tests_tf` prints where those pins went before it runs the tests.
+SHOW_MOVED_PINS = (
+    "import importlib.metadata as m, re; "
+    "print(*sorted(f'{x.name}=={x.version}' for x in m.distributions() "
+    f"if re.sub('[._]', '-', x.name.lower()) in {sorted(MOVES_WITH_TENSORFLOW)}))"
+)
+
+
+def constraints_for_tensorflow(version: str) -> str:
+    """constraints.txt without the pins that move with TensorFlow, and TensorFlow ``version``.
+
+    TensorFlow is pinned with the markers of pyproject.toml's requirements, so the
+    ``tensorflow-cpu`` wheel is used on Linux x86_64 and ``tensorflow`` elsewhere.
+    """
+    kept = [
+        line
+        for line in CONSTRAINTS.read_text().splitlines()
+        if not (name := re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line))
+        or re.sub(r"[._]", "-", name.group().lower()) not in MOVES_WITH_TENSORFLOW
+    ]
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        name, _, marker = requirement.partition(";")
+        if (project := re.match(r"tensorflow(-cpu)?\b", name)) and marker:
+            kept.append(f"{project.group()}=={version} ;{marker}")
+    return "\n".join(kept) + "\n"
+
+
+def install(session: nox.Session, *groups: str, constraints: Path = CONSTRAINTS) -> None:
     """Install the project and its dependency ``groups`` from the lock, when they changed.
 
     A stamp in the venv records what was installed: the constraints, the project
@@ -70,7 +119,7 @@ def install(session: nox.Session, *groups: str) -> None:
     seconds on every rebuild.
     """
     digest = hashlib.sha256()
-    for path in (CONSTRAINTS, ROOT / "pyproject.toml"):
+    for path in (constraints, ROOT / "pyproject.toml"):
         digest.update(path.read_bytes())
     digest.update(" ".join(groups).encode())
     stamp = Path(session.virtualenv.location) / "tapeguide-installed.txt"
@@ -80,7 +129,7 @@ def install(session: nox.Session, *groups: str) -> None:
     # The machines here set PYTHONDONTWRITEBYTECODE; without compiled bytecode at install
     # time every TensorFlow import recompiles thousands of files (14 s instead of 6 s).
     session.install(
-        "-c", str(CONSTRAINTS), "-e", str(ROOT), *group_args,
+        "-c", str(constraints), "-e", str(ROOT), *group_args,
         env={"UV_COMPILE_BYTECODE": "1", "PIP_COMPILE": "1"},
     )  # fmt: skip
     stamp.write_text(digest.hexdigest())
@@ -101,6 +150,20 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env=QUIET_TENSORFLOW)
 
 
+@nox.session(default=False)
+@nox.parametrize(("python", "tensorflow"), TESTED_PAIRS)
+def tests_tf(session: nox.Session, tensorflow: str) -> None:
+    """The tests on one TensorFlow of the tested range (pyproject's [tool.tapeguide]).
+
+    The other pins of constraints.txt stay where the release allows; `-p 3.11` picks one Python.
+    """
+    constraints = Path(session.virtualenv.location) / "constraints-tensorflow.txt"
+    constraints.write_text(constraints_for_tensorflow(tensorflow))
+    install(session, "test", "docs", constraints=constraints)
+    session.run("python", "-c", SHOW_MOVED_PINS, silent=False)
+    session.run("pytest", *session.posargs, env=QUIET_TENSORFLOW)
+
+
 @nox.session(default=True)
 def docs(session: nox.Session) -> None:
     """The strict HTML build (any warning or unexpected cell error fails) into build/html."""
@@ -108,6 +171,25 @@ def docs(session: nox.Session) -> None:
     jobs = ["-j", "auto"] if "-j" not in session.posargs else []
     session.run("sphinx-build", *SPHINX_STRICT, *jobs, *session.posargs, env=QUIET_TENSORFLOW)
     session.log(f"Site built: {HTML_DIR / 'index.html'}")
+
+
+@nox.session(default=True)
+def browser(session: nox.Session) -> None:
+    """The built site in Debian's Chromium: every page light, dark and on a phone (tests/browser).
+
+    Builds build/html first with the docs session's strict command (a no-op right after
+    it), serves it on 127.0.0.1 under its sub-path and drives Chromium with Playwright.
+    """
+    chromium = Path(os.environ.get("TAPEGUIDE_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.is_file():
+        session.error(
+            f"Chromium is not at {chromium}. Install Debian's package (`sudo apt-get install chromium`; "
+            ".ci/run does it) or set TAPEGUIDE_CHROMIUM to a Chromium or Chrome binary."
+        )
+    install(session, "test", "docs", "browser")
+    session.run("sphinx-build", *SPHINX_STRICT, "-j", "auto", env=QUIET_TENSORFLOW)
+    site = {"TAPEGUIDE_SITE": str(HTML_DIR), "TAPEGUIDE_CHROMIUM": str(chromium)}
+    session.run("pytest", "tests/browser", *session.posargs, env={**QUIET_TENSORFLOW, **site})
 
 
 @nox.session(default=False)
@@ -122,3 +204,14 @@ def serve(session: nox.Session) -> None:
         *session.posargs,
         env=QUIET_TENSORFLOW,
     )  # fmt: skip
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """The full benchmark sweep behind the costs page; it writes docs/_data/benchmarks.json.
+
+    About ten minutes on two quiet cores. Pass `-- --quick` for tiny sizes in seconds, or
+    `-- --output PATH` to write elsewhere. Commit the JSON: the costs page is built from it.
+    """
+    install(session)
+    session.run("python", "-m", "snippets.bench", *session.posargs, env=QUIET_TENSORFLOW)

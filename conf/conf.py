@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conf" / "_ext"))
+
+import published_site  # noqa: E402  (lives in conf/_ext)
 
 # The notebook kernels inherit this environment: TensorFlow's C++ logging stays quiet
 # there before `snippets.environment` silences the rest of the start-up lines.
@@ -24,15 +27,29 @@ extensions = [
     "sphinx_design",
     "mathml_at_build",
     "snippet_cache_key",
+    "lean_pages",
+    "published_site",
+    "notfound.extension",
+    "sphinx_last_updated_by_git",
+    "sphinx.ext.autodoc",
 ]
 
 root_doc = "index"
 exclude_patterns = ["README.md"]
 html_static_path = ["_static"]
+templates_path = ["_templates"]
 html_css_files = ["tapeguide.css"]
+html_js_files = ["scrollable-formulas.js"]
 
 # Strictness: every cross-reference must resolve (`-n`), and with `-W` any warning fails.
 nitpicky = True
+
+# --- API reference (autodoc) -------------------------------------------------------------
+# Type hints name TensorFlow classes (tf.Tensor, tf.TensorShape) that have no Sphinx
+# inventory to link to; under `-n` each would be an unresolved-reference warning. The
+# docstrings say in words what each argument takes, so the hints are left out.
+autodoc_typehints = "none"
+autodoc_member_order = "bysource"
 
 # --- MyST and notebook execution ---------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -57,14 +74,56 @@ html_theme = "sphinx_book_theme"
 html_math_renderer = "mathml"
 html_theme_options = {
     "show_toc_level": 2,
-    "use_download_button": False,
+    "use_download_button": True,  # the page as .md, as an executed .ipynb (published_site), or printed
     "use_fullscreen_button": False,
 }
-html_last_updated_fmt = None
+# Follow the reader's light/dark preference (the theme's empty default logs a console error).
+html_context = {
+    "default_mode": "auto",
+    # The description of pages without front matter (search, general index, 404).
+    "site_description": "tapeguide, the executable guide to derivatives in TensorFlow: "
+    "tf.GradientTape.gradient, jacobian and batch_jacobian, with code that really ran.",
+}
+html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
+
+# --- Publishing (conf/_ext/published_site.py says which environment variables set these) ---
+SITE_BASE_URL = published_site.site_base_url(os.environ)
+html_baseurl = SITE_BASE_URL  # canonical links and sitemap.xml (published_site)
+# The 404 page is served for any missing address, so its links are absolute: they start with
+# the site's sub-path (/<repository>/ on GitHub Pages).
+notfound_urls_prefix = published_site.url_path(SITE_BASE_URL)
+REPOSITORY = published_site.repository_slug(os.environ, ROOT)
+if REPOSITORY:
+    html_theme_options |= {
+        "repository_url": f"https://github.com/{REPOSITORY}",
+        "repository_branch": os.environ.get("TAPEGUIDE_BRANCH", "main"),
+        "path_to_docs": "docs",
+        "use_edit_page_button": True,
+        "use_repository_button": True,
+    }
+# "Last updated" from git (sphinx-last-updated-by-git); a page not committed yet takes the
+# date of its newest committed dependency (snippets), and keeps its download links.
+html_last_updated_fmt = "%Y-%m-%d"
+git_last_updated_timezone = "UTC"
+git_untracked_show_sourcelink = True
 
 # The copy button copies code only: no `>>>`/`...` prompts and no printed output.
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
-copybutton_exclude = ".linenos, .gp, .go"
+# Prompts stay in the text the button reads, so that only the lines after them are copied
+# from a `>>>` example (its expected output and any traceback are left out); `.go` is the
+# output. A prompt counts only at the start of a line: a doctest inside a function shown with
+# literalinclude is indented, and the whole function is copied.
+copybutton_exclude = ".linenos, .go"
+
+# --- The tested range: pyproject.toml's [tool.tapeguide], the list `nox -s tests_tf` runs ---
+# Read from the file, never by importing TensorFlow, so the configuration loads at once.
+TESTED_TENSORFLOW = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["tapeguide"][
+    "tested-tensorflow"
+]
+html_theme_options["extra_footer"] = (
+    f"<p>Every example is tested on TensorFlow {', '.join(TESTED_TENSORFLOW[:-1])} "
+    f"and {TESTED_TENSORFLOW[-1]}.</p>"
+)
