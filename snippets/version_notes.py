@@ -272,3 +272,22 @@ def differences_by_release(releases: list[str] | None = None) -> list[tuple[str,
             )
         )
     return rows
+
+
+def differences_markdown(releases: list[str] | None = None) -> str:
+    """The differences as a Markdown table: what, what each stretch of releases does, and what runs here.
+
+    The last column is observed on the TensorFlow that builds the page, so the table
+    checks itself against the release it was built with.
+
+    >>> print(differences_markdown()[:95])
+    | behaviour | tested releases | observed on this TensorFlow |
+    |---|---|---|
+    | the newest NumPy
+    """
+    lines = ["| behaviour | tested releases | observed on this TensorFlow |", "|---|---|---|"]
+    for difference, (what, per_release) in zip(DIFFERENCES, differences_by_release(releases), strict=True):
+        # Code spans keep the values' quotes straight (Markdown would curl them).
+        cells = [what, f"`{per_release}`", f"`{difference.observe()!r}`"]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
