@@ -685,12 +685,7 @@ def _full_against_batch(data) -> str | None:
         f"interact: inside tf.function it took {format_ratio(r0)} the time of batch_jacobian at batch {b0} "
         f"and {format_ratio(r1)} at batch {b1}"
     )
-    if f1["peak_memory_bytes"] is not None and g1["peak_memory_bytes"] is not None:
-        text += (
-            f", with {format_bytes(f1['peak_memory_bytes'])} of peak memory against "
-            f"{format_bytes(g1['peak_memory_bytes'])}"
-        )
-    text += "."
+    text += _memory_against(f1, g1) + "."
     if r1 > 1 and r1 > r0:
         text += " For per-example Jacobians, call batch_jacobian."
     return text
@@ -718,6 +713,16 @@ def _loops_at_largest(data, cases) -> str | None:
     return "; ".join(sentences) + ". Each gradient call from Python costs a dispatch, whatever its size."
 
 
+def _memory_against(slower: dict, faster: dict) -> str:
+    """The clause comparing two records' peak memory; empty where memory was not measured."""
+    if slower["peak_memory_bytes"] is None or faster["peak_memory_bytes"] is None:
+        return ""
+    return (
+        f", with {format_bytes(slower['peak_memory_bytes'])} of peak memory against "
+        f"{format_bytes(faster['peak_memory_bytes'])}"
+    )
+
+
 def _hessian_rule(data) -> str | None:
     cases = [name for name, case in data["cases"].items() if case["problem"] == "hessian-vector"]
     measured = []
@@ -736,12 +741,7 @@ def _hessian_rule(data) -> str | None:
         f"({_label(data, 'hessian_then_product')}) took {format_ratio(ratio)} the time of the fastest "
         f"Hessian-vector product ({_label(data, best['method'])})"
     )
-    if full["peak_memory_bytes"] is not None and best["peak_memory_bytes"] is not None:
-        text += (
-            f", with {format_bytes(full['peak_memory_bytes'])} of peak memory against "
-            f"{format_bytes(best['peak_memory_bytes'])}"
-        )
-    text += "."
+    text += _memory_against(full, best) + "."
     if ratio > 1:
         text += " To multiply by the Hessian, use a Hessian-vector product, not the Hessian."
     return text
