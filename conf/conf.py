@@ -28,6 +28,7 @@ extensions = [
     "mathml_at_build",
     "snippet_cache_key",
     "lean_pages",
+    "claim_marks",
     "published_site",
     "notfound.extension",
     "sphinx_last_updated_by_git",

@@ -90,3 +90,26 @@ def result_shapes(target_shape: tuple[int, ...], source_shape: tuple[int, ...]) 
         "gradient": tuple(tape.gradient(target, source).shape),
         "jacobian": tuple(tape.jacobian(target, source).shape),
     }
+
+
+def loss_vector_gradient_against_mean_loss_gradient(batch: int, seed: int = 0) -> float:
+    """How many times larger ``gradient`` of a per-example loss vector is than the mean loss's gradient.
+
+    A model ``x @ w`` on ``batch`` examples gives one squared-error loss per example.
+    ``gradient`` of that vector differentiates its *sum*; training on the mean needs the
+    gradient of the mean, which is ``batch`` times smaller.
+
+    >>> loss_vector_gradient_against_mean_loss_gradient(batch=4)
+    4.0
+    >>> loss_vector_gradient_against_mean_loss_gradient(batch=8)
+    8.0
+    """
+    generator = tf.random.Generator.from_seed(seed)
+    x = generator.normal((batch, 3), dtype=tf.float64)
+    w = tf.Variable(generator.normal((3, 1), dtype=tf.float64))
+    with tf.GradientTape(persistent=True) as tape:
+        per_example_loss = tf.reduce_sum((x @ w - 1.0) ** 2, axis=1)
+        mean_loss = tf.reduce_mean(per_example_loss)
+    of_the_vector = tape.gradient(per_example_loss, w)
+    of_the_mean = tape.gradient(mean_loss, w)
+    return round(float(tf.reduce_mean(of_the_vector / of_the_mean)), 6)

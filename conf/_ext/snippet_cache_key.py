@@ -144,13 +144,27 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 
 def declared_data_files(front_matter: str, page_dir: Path) -> set[Path]:
-    """Files listed under ``execution_dependencies:`` in the front matter, resolved from the page."""
+    r"""Files listed under ``execution_dependencies:`` in the front matter, resolved from the page.
+
+    A name with a wildcard is a glob (``"*.md"``, ``"../snippets/**/*.py"``).
+
+    >>> here = Path(__file__).parent
+    >>> front = "---\nexecution_dependencies: ['snippet_cache_key.py', 'm*.py']\n---\n"
+    >>> sorted(p.name for p in declared_data_files(front, here))
+    ['mathml_at_build.py', 'snippet_cache_key.py']
+    """
     if not front_matter:
         return set()
     import yaml  # a dependency of myst-parser
 
     declared = (yaml.safe_load(front_matter.strip("-\n")) or {}).get("execution_dependencies", [])
-    return {(page_dir / name).resolve() for name in declared}
+    found = set()
+    for name in declared:
+        if any(wildcard in name for wildcard in "*?["):
+            found |= {path.resolve() for path in page_dir.glob(name) if path.is_file()}
+        else:
+            found.add((page_dir / name).resolve())
+    return found
 
 
 def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
