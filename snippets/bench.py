@@ -6,9 +6,14 @@ The harness sweeps the batch size, the input width and the output width (and the
 ``x`` for Hessian-vector products), checks in every case that each method agrees with a
 closed-form reference, and writes what it measured to ``docs/_data/benchmarks.json``:
 
-    python -m snippets.bench                  # the full sweep (about ten minutes on two cores)
-    python -m snippets.bench --quick          # tiny sizes, seconds: for the tests
+    python -m snippets.bench                  # the full sweep, from a clean, committed tree
+    python -m snippets.bench --draft          # the same from a tree with uncommitted changes
+    python -m snippets.bench --quick          # tiny sizes, seconds: for the tests (a draft)
     python -m snippets.bench --output PATH    # write somewhere else
+
+The JSON records the commit it was measured at; the full run refuses a tree with
+uncommitted changes unless ``--draft`` says the results are a draft, which the costs page
+then says.
 
 Each (method, case) pair runs in its own child process, forked from a server process that
 has imported TensorFlow but never run an operation, so that every measurement starts from
@@ -31,7 +36,7 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +76,8 @@ class Sweep:
     varies: str
     values: tuple[int, ...]
     fixed: dict = field(default_factory=dict)
+    case_budget_s: float | None = None
+    """A larger budget per case than the protocol's, for a sweep whose compiled methods take long to build."""
 
     def cases(self) -> list[dict]:
         """The cases of this sweep, one per value, in increasing order.
@@ -78,12 +85,19 @@ class Sweep:
         >>> [c["width"] for c in Sweep("hessian_width", "hessian-vector", "width", (8, 2)).cases()]
         [2, 8]
         """
-        keys = ("batch", "input_width", "output_width") if self.problem == "per-example" else ("width",)
+        keys = CASE_KEYS[self.problem]
         return [
             {"problem": self.problem, **{k: ({**self.fixed, self.varies: value})[k] for k in keys}}
             for value in sorted(self.values)
         ]
 
+
+CASE_KEYS = {
+    "per-example": ("batch", "input_width", "output_width"),
+    "hessian-vector": ("width",),
+    "weight-gradients": ("batch",),
+}
+"""The sizes that make up a case of each problem."""
 
 WIDTHS = (2, 8, 32, 128, 512)
 
@@ -94,6 +108,9 @@ FULL_SWEEPS = (
     Sweep("input_width", "per-example", "input_width", WIDTHS, {"batch": 16, "output_width": 8}),
     Sweep("output_width", "per-example", "output_width", WIDTHS, {"batch": 16, "input_width": 8}),
     Sweep("hessian_width", "hessian-vector", "width", (16, 64, 256, 1024, 4096)),
+    # The jacobian of the loss vector at batch 1024 spends seconds optimising its graph on the
+    # first call; a larger budget lets the sweep time it instead of skipping it.
+    Sweep("weights_batch", "weight-gradients", "batch", (16, 64, 256, 1024), case_budget_s=60.0),
 )
 """The sweeps of the committed JSON; the widths' sweeps share their middle case."""
 
@@ -102,6 +119,7 @@ QUICK_SWEEPS = (
     Sweep("input_width", "per-example", "input_width", (2,), {"batch": 2, "output_width": 3}),
     Sweep("output_width", "per-example", "output_width", (3,), {"batch": 2, "input_width": 2}),
     Sweep("hessian_width", "hessian-vector", "width", (3,)),
+    Sweep("weights_batch", "weight-gradients", "batch", (2, 3)),
 )
 """Tiny sizes for the tests: they exercise every method and every code path in seconds."""
 
@@ -153,9 +171,13 @@ def case_id(case: dict) -> str:
     'b=16 n=32 m=4'
     >>> case_id({"problem": "hessian-vector", "width": 64})
     'hvp n=64'
+    >>> case_id({"problem": "weight-gradients", "batch": 256})
+    'weights b=256'
     """
     if case["problem"] == "per-example":
         return f"b={case['batch']} n={case['input_width']} m={case['output_width']}"
+    if case["problem"] == "weight-gradients":
+        return f"weights b={case['batch']}"
     return f"hvp n={case['width']}"
 
 
@@ -171,11 +193,18 @@ def methods_for(problem: str) -> list[str]:
 def result_bytes(case: dict, method: str) -> int:
     """The size of the method's result in float32: per-example ``b*m*n``, full ``b*m*b*n``, HVP ``n``.
 
+    Per-example weight gradients hold ``b`` times the classifier's number of weights.
+
     >>> result_bytes({"problem": "per-example", "batch": 4, "input_width": 2, "output_width": 3}, "jacobian")
     384
+    >>> result_bytes({"problem": "weight-gradients", "batch": 2}, "weights_gradient_loop")
+    153680
     """
     if case["problem"] == "hessian-vector":
         return 4 * case["width"]
+    if case["problem"] == "weight-gradients":
+        n, h, k = bench_methods.CLASSIFIER_WIDTHS
+        return 4 * case["batch"] * (n * h + h + h * k + k)
     size = case["batch"] * case["output_width"] * case["input_width"]
     return 4 * size * (case["batch"] if bench_methods.METHODS[method].full else 1)
 
@@ -201,6 +230,8 @@ def check_agreement(method: str, case: dict, result, reference: np.ndarray) -> d
     info = bench_methods.METHODS[method]
     if case["problem"] == "per-example":
         found = bench_methods.per_example_blocks(result, case["batch"], info.full)
+    elif case["problem"] == "weight-gradients":
+        found = bench_methods.flattened_weight_gradients(result)
     else:
         found = np.asarray(result)
     if found.shape != reference.shape:
@@ -229,11 +260,13 @@ def make_inputs(case: dict, hidden_width: int = bench_methods.HIDDEN_WIDTH) -> t
         return bench_methods.jacobian_inputs(
             case["batch"], case["input_width"], case["output_width"], hidden_width=hidden_width
         )
+    if case["problem"] == "weight-gradients":
+        return bench_methods.classifier_inputs(case["batch"])
     return bench_methods.hessian_inputs(case["width"], hidden_width=hidden_width)
 
 
 def make_reference(case: dict, inputs: tuple) -> np.ndarray:
-    """The closed-form float64 answer for a case: per-example Jacobians ``[b, m, n]`` or ``H v``.
+    """The closed-form float64 answer: per-example Jacobians ``[b, m, n]``, weight gradients or ``H v``.
 
     >>> case = {"problem": "per-example", "batch": 2, "input_width": 3, "output_width": 4}
     >>> make_reference(case, make_inputs(case)).shape
@@ -241,6 +274,8 @@ def make_reference(case: dict, inputs: tuple) -> np.ndarray:
     """
     if case["problem"] == "per-example":
         return bench_methods.reference_per_example_jacobian(*inputs)
+    if case["problem"] == "weight-gradients":
+        return bench_methods.reference_weight_gradients(*inputs)
     return bench_methods.reference_hessian_vector_product(*inputs)
 
 
@@ -455,6 +490,11 @@ def run_sweeps(sweeps, protocol: Protocol, in_process: bool = False, log=print) 
     total = len({(case_id(c), m) for s, c in planned for m in methods_for(s.problem)})
     for chosen in sweeps:
         previous = None
+        budget = (
+            protocol
+            if chosen.case_budget_s is None
+            else replace(protocol, case_budget_s=chosen.case_budget_s)
+        )
         for case in chosen.cases():
             for method in methods_for(chosen.problem):
                 key = (case_id(case), method)
@@ -464,9 +504,9 @@ def run_sweeps(sweeps, protocol: Protocol, in_process: bool = False, log=print) 
                 if reason:
                     found = _skipped(method, case, reason)
                 elif children is None:
-                    found = measure(method, case, protocol, measure_memory=False)
+                    found = measure(method, case, budget, measure_memory=False)
                 else:
-                    found = children.measure(method, case, protocol)
+                    found = children.measure(method, case, budget)
                 records[key] = found
                 log(_progress_line(len(records), total, found))
             previous = case
@@ -573,6 +613,13 @@ def run(argv: list[str] | None = None, log=None) -> dict:
     """
     args = _parser().parse_args(argv)
     log = log or (lambda line: print(line, flush=True))
+    git = git_state()
+    draft = args.draft or args.quick
+    if git["dirty"] and not draft:
+        raise SystemExit(
+            "the tree has uncommitted changes: commit them and run again, so that the results name the "
+            "code that produced them, or pass --draft to record draft results"
+        )
     started = time.perf_counter()
     sweeps, protocol = (QUICK_SWEEPS, QUICK_PROTOCOL) if args.quick else (FULL_SWEEPS, FULL_PROTOCOL)
     measure_memory = not args.in_process and memory_measurable()
@@ -589,7 +636,8 @@ def run(argv: list[str] | None = None, log=None) -> dict:
             "tensorflow": tf.__version__,
             "numpy": np.__version__,
         },
-        "git": git_state(),
+        "git": git,
+        "draft": draft,
         "protocol": {
             **asdict(protocol),
             "slowest_call_s": protocol.slowest_call_s,
@@ -615,6 +663,7 @@ def run(argv: list[str] | None = None, log=None) -> dict:
                 "varies": s.varies,
                 "values": sorted(s.values),
                 "fixed": s.fixed,
+                "case_budget_s": s.case_budget_s or protocol.case_budget_s,
                 "cases": [case_id(c) for c in s.cases()],
             }
             for s in sweeps
@@ -633,7 +682,12 @@ def run(argv: list[str] | None = None, log=None) -> dict:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m snippets.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes in seconds, for the tests")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes in seconds, for the tests (a draft)")
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="allow uncommitted changes; the JSON and the costs page then call the results a draft",
+    )
     parser.add_argument(
         "--output", default=str(RESULTS_PATH), help="where to write the JSON (default: %(default)s)"
     )

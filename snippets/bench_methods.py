@@ -1,4 +1,4 @@
-"""Every way to get per-example Jacobians and Hessian-vector products that the benchmark times.
+"""Every method the benchmark times: per-example Jacobians, per-example weight gradients and HVPs.
 
 All Jacobian methods differentiate the same row-independent function, a two-layer
 perceptron applied to each example (row) of ``x``:
@@ -10,6 +10,10 @@ of shape ``[b, m, n]``; the methods that compute the full Jacobian return ``[b, 
 whose diagonal blocks are those ``J[i]`` and whose other blocks are zero. The references
 (:func:`reference_per_example_jacobian`, :func:`reference_hessian_vector_product`) are
 closed-form NumPy computations in float64, independent of every TensorFlow method.
+
+The per-example weight gradients are those of a softmax classifier's loss, one gradient
+per example with respect to each of its four weights (:func:`per_example_losses`), checked
+against :func:`reference_weight_gradients`.
 """
 
 from __future__ import annotations
@@ -308,9 +312,115 @@ def hessian_then_product(x, v, w1, w2):
     return tf.linalg.matvec(hessian, v)
 
 
+# --- Per-example weight gradients: each returns one [b, ...] tensor per weight ----------------
+
+CLASSIFIER_WIDTHS = (64, 256, 10)
+"""Input, hidden and class widths of the classifier whose per-example weight gradients are timed."""
+
+
+def classifier_inputs(batch: int, widths=CLASSIFIER_WIDTHS, seed=0):
+    """Return ``(x, labels, w1, b1, w2, b2)`` for a batch of a two-layer softmax classifier, float32.
+
+    >>> [tuple(t.shape) for t in classifier_inputs(batch=3, widths=(4, 5, 2))]
+    [(3, 4), (3,), (4, 5), (5,), (5, 2), (2,)]
+    """
+    n, h, k = widths
+    rng = np.random.default_rng(seed)
+    x = tf.constant(rng.standard_normal((batch, n)), dtype=tf.float32)
+    labels = tf.constant(rng.integers(0, k, batch), dtype=tf.int32)
+    weights = [
+        rng.standard_normal((n, h)) / np.sqrt(n),
+        0.1 * rng.standard_normal(h),
+        rng.standard_normal((h, k)) / np.sqrt(h),
+        0.1 * rng.standard_normal(k),
+    ]
+    return (x, labels, *(tf.constant(w, dtype=tf.float32) for w in weights))
+
+
+def per_example_losses(x, labels, w1, b1, w2, b2) -> tf.Tensor:
+    """Softmax cross-entropy of ``tanh(x @ w1 + b1) @ w2 + b2``, one loss per example: shape ``[b]``.
+
+    >>> tuple(per_example_losses(*classifier_inputs(batch=3, widths=(4, 5, 2))).shape)
+    (3,)
+    """
+    logits = tf.tanh(x @ w1 + b1) @ w2 + b2
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+
+
+def reference_weight_gradients(x, labels, w1, b1, w2, b2) -> np.ndarray:
+    """Each example's loss gradient with respect to all four weights, in closed form, float64: ``[b, P]``.
+
+    With ``t = tanh(x w1 + b1)``, ``d2 = softmax(t w2 + b2) - onehot(label)`` and
+    ``d1 = (d2 w2^T) * (1 - t^2)``, example ``i``'s gradients are ``x_i^T d1_i``, ``d1_i``,
+    ``t_i^T d2_i`` and ``d2_i``, flattened and joined in that order.
+
+    >>> reference_weight_gradients(*classifier_inputs(batch=3, widths=(4, 5, 2))).shape
+    (3, 37)
+    """
+    x, w1, b1, w2, b2 = (np.asarray(a, dtype=np.float64) for a in (x, w1, b1, w2, b2))
+    t = np.tanh(x @ w1 + b1)
+    logits = t @ w2 + b2
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    d2 = probabilities - np.eye(w2.shape[1])[np.asarray(labels)]
+    d1 = (d2 @ w2.T) * (1.0 - t**2)
+    batch = x.shape[0]
+    parts = [np.einsum("bn,bh->bnh", x, d1), d1, np.einsum("bh,bk->bhk", t, d2), d2]
+    return np.concatenate([part.reshape(batch, -1) for part in parts], axis=1)
+
+
+def weight_gradients_by_jacobian(x, labels, w1, b1, w2, b2):
+    """``tape.jacobian`` of the per-example loss vector with respect to the weights.
+
+    Each of its ``b`` rows is a backward pass over the whole batch, so its work grows as ``b**2``.
+
+    >>> [tuple(g.shape) for g in weight_gradients_by_jacobian(*classifier_inputs(2, widths=(4, 5, 2)))]
+    [(2, 4, 5), (2, 5), (2, 5, 2), (2, 2)]
+    """
+    weights = [w1, b1, w2, b2]
+    with tf.GradientTape() as tape:
+        tape.watch(weights)
+        losses = per_example_losses(x, labels, *weights)
+    return tape.jacobian(losses, weights)
+
+
+def weight_gradients_by_vectorized_map(x, labels, w1, b1, w2, b2):
+    """``tf.vectorized_map`` over the examples, each with its own tape and ``gradient`` of its own loss.
+
+    >>> [tuple(g.shape) for g in weight_gradients_by_vectorized_map(*classifier_inputs(2, widths=(4, 5, 2)))]
+    [(2, 4, 5), (2, 5), (2, 5, 2), (2, 2)]
+    """
+    weights = [w1, b1, w2, b2]
+
+    def one_example(example):
+        xi, label = example
+        with tf.GradientTape() as tape:
+            tape.watch(weights)
+            loss = per_example_losses(xi[tf.newaxis], label[tf.newaxis], *weights)[0]
+        return tape.gradient(loss, weights)
+
+    return tf.vectorized_map(one_example, (x, labels))
+
+
+def weight_gradients_by_loop(x, labels, w1, b1, w2, b2):
+    """A Python loop over the examples: one tape and one ``gradient`` call each, then stacked.
+
+    >>> [tuple(g.shape) for g in weight_gradients_by_loop(*classifier_inputs(2, widths=(4, 5, 2)))]
+    [(2, 4, 5), (2, 5), (2, 5, 2), (2, 2)]
+    """
+    weights = [w1, b1, w2, b2]
+    rows = []
+    for i in range(x.shape[0]):
+        with tf.GradientTape() as tape:
+            tape.watch(weights)
+            loss = per_example_losses(x[i : i + 1], labels[i : i + 1], *weights)[0]
+        rows.append(tape.gradient(loss, weights))
+    return [tf.stack(parts) for parts in zip(*rows, strict=True)]
+
+
 # --- The registry the harness iterates over --------------------------------------------------
 
-Problem = Literal["per-example", "hessian-vector"]
+Problem = Literal["per-example", "hessian-vector", "weight-gradients"]
 
 
 @dataclass(frozen=True)
@@ -419,9 +529,54 @@ METHODS: dict[str, Method] = {
             True,
             "hessian-vector",
         ),
+        Method(
+            "weights_jacobian_function",
+            "jacobian of the loss vector, tf.function",
+            weight_gradients_by_jacobian,
+            True,
+            "weight-gradients",
+        ),
+        Method(
+            "weights_jacobian",
+            "jacobian of the loss vector, eager",
+            weight_gradients_by_jacobian,
+            False,
+            "weight-gradients",
+        ),
+        Method(
+            "weights_vectorized_map_function",
+            "vectorized_map of one-example tapes, tf.function",
+            weight_gradients_by_vectorized_map,
+            True,
+            "weight-gradients",
+        ),
+        Method(
+            "weights_vectorized_map",
+            "vectorized_map of one-example tapes, eager",
+            weight_gradients_by_vectorized_map,
+            False,
+            "weight-gradients",
+        ),
+        Method(
+            "weights_gradient_loop",
+            "gradient loop over examples, eager",
+            weight_gradients_by_loop,
+            False,
+            "weight-gradients",
+        ),
     ]
 }
 """Every benchmarked method by name, in the order the page lists them."""
+
+
+def flattened_weight_gradients(result) -> np.ndarray:
+    """One ``[b, P]`` array from a list of per-example weight gradients ``[b, ...]``, in the weights' order.
+
+    >>> flattened_weight_gradients([tf.ones([2, 3, 4]), tf.zeros([2, 4])]).shape
+    (2, 16)
+    """
+    parts = [np.asarray(part) for part in result]
+    return np.concatenate([part.reshape(part.shape[0], -1) for part in parts], axis=1)
 
 
 def per_example_blocks(result, batch: int, full: bool) -> np.ndarray:

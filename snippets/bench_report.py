@@ -14,7 +14,7 @@ from pathlib import Path
 RESULTS_PATH = Path(__file__).resolve().parent.parent / "docs" / "_data" / "benchmarks.json"
 """Where the harness writes its results and where the costs page reads them."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TOP_LEVEL_KEYS = {
     "schema_version",
     "created",
@@ -23,6 +23,7 @@ _TOP_LEVEL_KEYS = {
     "machine",
     "versions",
     "git",
+    "draft",
     "protocol",
     "methods",
     "cases",
@@ -42,7 +43,7 @@ def validate_results(data: dict) -> dict:
 
     >>> validate_results(_example())["mode"]
     'quick'
-    >>> validate_results({"schema_version": 1})
+    >>> validate_results({"schema_version": 2})
     Traceback (most recent call last):
     ...
     ValueError: benchmark JSON lacks the keys ['cases', 'created', ...]; re-run python -m snippets.bench
@@ -95,7 +96,7 @@ def load_results(path: str | Path = RESULTS_PATH) -> dict:
     """Read and validate the benchmark JSON; by default the one the site is built from.
 
     >>> load_results()["schema_version"]
-    1
+    2
     """
     path = Path(path)
     if not path.is_file():
@@ -286,8 +287,20 @@ def setup_summary(data: dict) -> str:
         f"larger cases of that method in the same sweep; a pair still running after "
         f"{format_seconds(protocol['child_timeout_s'])} is stopped and recorded as skipped."
     )
+    larger = [
+        s
+        for s in data["sweeps"]
+        if s.get("case_budget_s", protocol["case_budget_s"]) > protocol["case_budget_s"]
+    ]
+    for chosen in larger:
+        text += (
+            f" The {chosen['name'].replace('_', ' ')} sweep allows {format_seconds(chosen['case_budget_s'])} "
+            "per case instead."
+        )
     if data["mode"] != "full":
         text += f" This is a `{data['mode']}` run with tiny sizes: its times say little."
+    elif data["draft"]:
+        text += " These are draft results (`--draft`): the code that produced them was not all committed."
     return text
 
 
@@ -359,18 +372,24 @@ def within_noise(records: list[dict]) -> list[dict]:
 
 
 def decision_table(data: dict, problem: str = "per-example") -> str:
-    """A Markdown table: for each case of ``problem``, the fastest method and the ones within noise of it.
+    """A Markdown table: for each case of ``problem``, the fastest method, or every method tied with it.
 
-    The columns give the fastest method's time and peak memory, the other methods within
-    run-to-run noise of it (:func:`within_noise`), the fastest of the clearly slower ones, and
-    the usual choice (``batch_jacobian`` in ``tf.function``, or the double-backward product).
+    Methods within run-to-run noise of the fastest (:func:`within_noise`) are a tie: the
+    first column then names them all and none is called fastest. The other columns give the
+    fastest median time and its method's peak memory, the fastest of the clearly slower
+    methods, and the usual choice (``batch_jacobian`` in ``tf.function``, or the
+    double-backward product).
 
     >>> print(decision_table(_example()))
-    | batch | input width | output width | fastest | time per call | peak memory | also within noise |
+    | batch | input width | output width | fastest, or tied within noise | time per call | peak memory |
       next, clearly slower | batch_jacobian, tf.function |
-    |---:|---:|---:|---|---:|---:|---|---|---:|
-    | 1 | 2 | 2 | batch_jacobian, tf.function | 1 ms | 1 MiB | - | jacobian (full), tf.function, 2x | 1x |
-    | 4 | 2 | 2 | batch_jacobian, tf.function | 1 ms | 1 MiB | - | jacobian (full), tf.function, 16x | 1x |
+    |---:|---:|---:|---|---:|---:|---|---:|
+    | 1 | 2 | 2 | batch_jacobian, tf.function | 1 ms | 1 MiB | jacobian (full), tf.function, 2x | 1x |
+    | 4 | 2 | 2 | batch_jacobian, tf.function | 1 ms | 1 MiB | jacobian (full), tf.function, 16x | 1x |
+    >>> data = _example()
+    >>> data["results"][2].update(median_s=0.0011, runs_s=[0.0011, 0.0015])
+    >>> print(decision_table(data).splitlines()[2])
+    | 1 | 2 | 2 | tie: batch_jacobian, tf.function; jacobian (full), tf.function | 1 ms | 1 MiB | ...
     """
     reference = "batch_jacobian_function" if problem == "per-example" else "hvp_reverse_over_reverse"
     if problem == "per-example":
@@ -379,9 +398,9 @@ def decision_table(data: dict, problem: str = "per-example") -> str:
     else:
         header = ["width"]
         shape = lambda case: [case["width"]]  # noqa: E731
-    header += ["fastest", "time per call", "peak memory", "also within noise", "next, clearly slower"]
+    header += ["fastest, or tied within noise", "time per call", "peak memory", "next, clearly slower"]
     header.append(_label(data, reference))
-    lines = [_row(header), _rule("r" * (len(header) - 6) + "lrrllr")]
+    lines = [_row(header), _rule("r" * (len(header) - 5) + "lrrlr")]
     cases = [name for name, case in data["cases"].items() if case["problem"] == problem]
     cases.sort(key=lambda name: shape(data["cases"][name]))
     for name in cases:
@@ -392,9 +411,9 @@ def decision_table(data: dict, problem: str = "per-example") -> str:
         best = close[0]
         ranked = sorted((r for r in records if r["status"] == "ok"), key=lambda r: r["median_s"])
         slower = [r for r in ranked if r not in close]
-        also = "; ".join(
-            f"{_label(data, r['method'])}, {format_ratio(r['ratio_to_fastest'])}" for r in close[1:]
-        )
+        winner = _label(data, best["method"])
+        if len(close) > 1:
+            winner = "tie: " + "; ".join(_label(data, r["method"]) for r in close)
         following = (
             f"{_label(data, slower[0]['method'])}, {format_ratio(slower[0]['ratio_to_fastest'])}"
             if slower
@@ -405,10 +424,9 @@ def decision_table(data: dict, problem: str = "per-example") -> str:
             _row(
                 [
                     *shape(data["cases"][name]),
-                    _label(data, best["method"]),
+                    winner,
                     format_seconds(best["median_s"]),
                     format_bytes(best["peak_memory_bytes"]),
-                    also or "-",
                     following,
                     format_ratio(ref["ratio_to_fastest"] if ref else None),
                 ]
@@ -555,6 +573,7 @@ def rules_of_thumb(data: dict) -> str:
         _full_against_batch(data),
         _loops_at_largest(data, per_example),
         _hessian_rule(data),
+        weight_gradients_summary(data),
     ]
     return "\n".join(f"- {rule}" for rule in rules if rule)
 
@@ -597,11 +616,17 @@ def _eager_against_function(data, cases) -> str | None:
     ratios = _paired_ratios(data, cases, "batch_jacobian", "batch_jacobian_function")
     if not ratios:
         return None
-    slower = sum(r > 1 for r in ratios)
+    slower = sum(
+        compare(eager, compiled) == "slower"
+        for case in cases
+        if (eager := record(data, case, "batch_jacobian"))
+        and (compiled := record(data, case, "batch_jacobian_function"))
+        and eager["status"] == compiled["status"] == "ok"
+    )
     text = (
         f"Eager batch_jacobian took {_ratio_range(ratios)} the time of batch_jacobian inside tf.function "
-        f"({slower} of {len(ratios)} cases slower): eagerly, pfor wraps its work in a new tf.function on "
-        "every call, so every call traces and converts the loop again."
+        f"({slower} of {len(ratios)} cases slower by more than the run-to-run noise): eagerly, pfor wraps "
+        "its work in a new tf.function on every call, so every call traces and converts the loop again."
     )
     if slower == len(ratios):
         text += " Call batch_jacobian inside a `tf.function`."
@@ -662,8 +687,9 @@ def _forward_against_reverse(data, cases) -> str | None:
         f"Against the fastest reverse-mode method, forward mode ({_label(data, 'forward_mode_function')}) "
         "was, "
         + "; ".join(parts)
-        + ". Forward mode costs one pass per input and reverse mode one per output, so forward mode can "
-        "only win when the input is the narrow side."
+        + ". Forward mode needs one pass per input and reverse mode one per output, but a forward "
+        "(JVP) pass and a backward (VJP) pass do not cost the same, and vectorisation changes both, so "
+        "where forward mode starts to win is measured here, not predicted from the widths alone."
     )
 
 
@@ -680,13 +706,14 @@ def _full_against_batch(data) -> str | None:
     if len(points) < 2:
         return None
     (b0, r0, _, _), (b1, r1, f1, g1) = points[0], points[-1]
+    clearly_slower = compare(g1, f1) == "faster"
     text = (
         "The full jacobian also computes every cross-example block, all zero when examples do not "
         f"interact: inside tf.function it took {format_ratio(r0)} the time of batch_jacobian at batch {b0} "
         f"and {format_ratio(r1)} at batch {b1}"
     )
     text += _memory_against(f1, g1) + "."
-    if r1 > 1 and r1 > r0:
+    if clearly_slower and r1 > r0:
         text += " For per-example Jacobians, call batch_jacobian."
     return text
 
@@ -742,8 +769,124 @@ def _hessian_rule(data) -> str | None:
         f"Hessian-vector product ({_label(data, best['method'])})"
     )
     text += _memory_against(full, best) + "."
-    if ratio > 1:
+    if compare(best, full) == "faster":
         text += " To multiply by the Hessian, use a Hessian-vector product, not the Hessian."
+    return text
+
+
+# --- Per-example weight gradients ----------------------------------------------------------------
+
+WEIGHT_GRADIENTS_SWEEP = "weights_batch"
+
+
+def growth_exponent(xs, ys) -> float:
+    """The slope of ``log(y)`` against ``log(x)`` by least squares: ``y`` grows about as ``x**slope``.
+
+    >>> growth_exponent([16, 64, 256], [0.01, 0.16, 2.56])
+    2.0
+    >>> growth_exponent([16], [0.01])
+    Traceback (most recent call last):
+    ...
+    ValueError: a growth exponent needs at least two sizes, got 1
+    """
+    if len(xs) < 2:
+        raise ValueError(f"a growth exponent needs at least two sizes, got {len(xs)}")
+    logs = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True)]
+    mean_x = sum(x for x, _ in logs) / len(logs)
+    mean_y = sum(y for _, y in logs) / len(logs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in logs) / sum((x - mean_x) ** 2 for x, _ in logs)
+    return round(slope, 2)
+
+
+def growth_exponents(data: dict, sweep_name: str, metric: str = "median_s") -> dict[str, float]:
+    """Each method's fitted growth exponent of ``metric`` over a sweep (for methods measured at 2+ sizes).
+
+    >>> growth_exponents(_example(), "batch")
+    {'batch_jacobian': -0.5, 'batch_jacobian_function': 0.0, 'jacobian_function': 1.5}
+    """
+    return {
+        method: growth_exponent(xs, ys)
+        for method, (xs, ys) in sweep_series(data, sweep_name, metric).items()
+        if len(xs) >= 2
+    }
+
+
+def growth_table(data: dict, sweep_name: str = WEIGHT_GRADIENTS_SWEEP) -> str:
+    """A Markdown table: each method's time and peak memory at every size of a sweep, and the fitted growth.
+
+    >>> print(growth_table(_example(), "batch"))
+    | method | batch 1 | batch 4 | time grows as | peak memory at batch 4 |
+    |---|---:|---:|---:|---:|
+    | batch_jacobian | 100 ms | 50 ms | batch^-0.5 | - |
+    | batch_jacobian, tf.function | 1 ms | 1 ms | batch^0.0 | 1 MiB |
+    | jacobian (full), tf.function | 2 ms | 16 ms | batch^1.5 | 4 MiB |
+    """
+    chosen = sweep(data, sweep_name)
+    label = chosen["varies"].replace("_", " ")
+    largest = chosen["values"][-1]
+    exponents = growth_exponents(data, sweep_name)
+    lines = [
+        _row(
+            [
+                "method",
+                *(f"{label} {value}" for value in chosen["values"]),
+                "time grows as",
+                f"peak memory at {label} {largest}",
+            ]
+        ),
+        _rule("l" + "r" * (len(chosen["values"]) + 2)),
+    ]
+    for method, info in data["methods"].items():
+        cells = [record(data, case, method) for case in chosen["cases"]]
+        if all(cell is None for cell in cells):
+            continue
+        times = [format_seconds(c["median_s"]) if c and c["status"] == "ok" else "skipped" for c in cells]
+        exponent = f"{label}^{exponents[method]}" if method in exponents else "-"
+        last = cells[-1]
+        memory = format_bytes(last["peak_memory_bytes"]) if last and last["status"] == "ok" else "-"
+        lines.append(_row([info["label"], *times, exponent, memory]))
+    return "\n".join(lines)
+
+
+def weight_gradients_summary(data: dict) -> str | None:
+    """The advice on per-example weight gradients, from the recorded numbers only.
+
+    >>> print(weight_gradients_summary(_example()))
+    None
+    """
+    try:
+        chosen = sweep(data, WEIGHT_GRADIENTS_SWEEP)
+    except KeyError:
+        return None
+    jacobian, mapped = "weights_jacobian_function", "weights_vectorized_map_function"
+    exponents = growth_exponents(data, WEIGHT_GRADIENTS_SWEEP)
+    if jacobian not in exponents or mapped not in exponents:
+        return None
+    pairs = [
+        (value, a, b)
+        for value, case in zip(chosen["values"], chosen["cases"], strict=True)
+        if (a := record(data, case, jacobian))
+        and (b := record(data, case, mapped))
+        and a["status"] == b["status"] == "ok"
+    ]
+    verdicts = [(value, compare(b, a), a["median_s"] / b["median_s"]) for value, a, b in pairs]
+    faster_from = next(
+        (value for i, (value, _, _) in enumerate(verdicts) if all(v == "faster" for _, v, _ in verdicts[i:])),
+        None,
+    )
+    value, a, b = pairs[-1]
+    text = (
+        f"Per-example weight gradients: inside tf.function, {_label(data, jacobian)} grew as "
+        f"batch^{exponents[jacobian]} and {_label(data, mapped)} as batch^{exponents[mapped]} "
+        f"(fitted over batch {chosen['values'][0]} to {chosen['values'][-1]}); at batch {value} the "
+        f"jacobian took {format_ratio(a['median_s'] / b['median_s'])} the time"
+    )
+    text += _memory_against(a, b) + "."
+    if faster_from is not None:
+        text += (
+            f" vectorized_map was faster by more than the run-to-run noise at every batch from {faster_from} "
+            "on: use it, inside tf.function."
+        )
     return text
 
 
@@ -861,11 +1004,27 @@ def plot_hessian_vector(data: dict):
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['width of x', 'width of x']
     """
+    return _plot_time_and_memory(data, "hessian_width", "width of x")
+
+
+def plot_weight_gradients(data: dict):
+    """Figure: time per call and peak memory of the per-example weight-gradient methods against batch size.
+
+    >>> fig = plot_weight_gradients(_example())
+    Traceback (most recent call last):
+    ...
+    KeyError: "no sweep named 'weights_batch'; the JSON has ['batch', ...]"
+    """
+    return _plot_time_and_memory(data, WEIGHT_GRADIENTS_SWEEP, "batch size")
+
+
+def _plot_time_and_memory(data: dict, sweep_name: str, xlabel: str):
     import matplotlib.pyplot as plt
 
+    sweep(data, sweep_name)  # a clear KeyError before any drawing
     fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(_FIGURE_WIDTH, 4.6), layout="constrained")
-    _draw(time_ax, data, sweep_series(data, "hessian_width"), "width of x", "seconds per call (median)")
-    _draw(memory_ax, data, _memory_series(data, "hessian_width"), "width of x", "peak memory (MiB)")
+    _draw(time_ax, data, sweep_series(data, sweep_name), xlabel, "seconds per call (median)")
+    _draw(memory_ax, data, _memory_series(data, sweep_name), xlabel, "peak memory (MiB)")
     time_ax.set_title("Time", fontsize=10)
     memory_ax.set_title("Peak memory", fontsize=10)
     _legend(fig, [time_ax, memory_ax])
@@ -901,7 +1060,7 @@ def _example() -> dict:
     }
     small, large = "b=1 n=2 m=2", "b=4 n=2 m=2"
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "created": "2026-01-01T00:00:00+00:00",
         "command": "python -m snippets.bench --quick",
         "mode": "quick",
@@ -914,6 +1073,7 @@ def _example() -> dict:
         },
         "versions": {"python": "3.11.7", "tensorflow": "2.21.0", "numpy": "2.4.6"},
         "git": {"commit": "0123456789abcdef", "dirty": False},
+        "draft": True,
         "protocol": {
             "dtype": "float32",
             "hidden_width": 64,
