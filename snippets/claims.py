@@ -174,7 +174,8 @@ def claims_table(root: Path = ROOT) -> str:
     for name, verdict in verdicts.items():
         backed = [claim for claim in claims if claim.check == name]
         sentences = "".join(
-            f"<li>{_with_code(claim.sentence)} <span class='claim-source'>({_source_link(claim.source)})</span></li>"
+            f"<li>{_with_code(claim.sentence)} "
+            f"<span class='claim-source'>({_source_link(claim.source)})</span></li>"
             for claim in backed
         )
         doc = inspect.getdoc(check_function(name)).split("\n\n")[0]
@@ -189,7 +190,9 @@ def claims_table(root: Path = ROOT) -> str:
         raise ClaimFailed("; ".join(f"{v.check}: {v.evidence}" for v in failed))
     return (
         '<div class="claims-table"><table class="table"><thead><tr><th>sentence (page)</th>'
-        "<th>check</th><th>verdict and evidence</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+        "<th>check</th><th>verdict and evidence</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
     )
 
 

@@ -17,7 +17,9 @@ def test_the_site_has_claims_and_checks():
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda claim: f"{claim.source}:{claim.check}")
 def test_marker_names_a_check(claim):
-    assert claim.check in CHECKS, f"{claim.source}: '{claim.sentence}' names {claim.check}, which is not a check"
+    assert claim.check in CHECKS, (
+        f"{claim.source}: '{claim.sentence}' names {claim.check}, which is not a check"
+    )
 
 
 @pytest.mark.parametrize("check", CHECKS)

@@ -45,7 +45,9 @@ class ClaimRole(SphinxRole):
                 location=self.get_location(), type="tapeguide", subtype="claim",
             )  # fmt: skip
         uri = self.env.app.builder.get_relative_uri(self.env.docname, CLAIMS_PAGE) + f"#claim-{name}"
-        link = nodes.reference("", "", refuri=uri, classes=["claim-link"], reftitle=f"checked in the build: {name}")
+        link = nodes.reference(
+            "", "", refuri=uri, classes=["claim-link"], reftitle=f"checked in the build: {name}"
+        )
         link += nodes.Text("✓")
         link += nodes.inline("", " checked claim", classes=["visually-hidden"])
         return [nodes.superscript("", "", link, classes=["claim-mark"])], []
