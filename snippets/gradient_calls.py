@@ -7,6 +7,7 @@ Most examples reuse ``coupled_outputs`` from :mod:`snippets.gradient_vs_jacobian
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -48,9 +49,11 @@ def three_ways_to_the_same_gradient(point=EXAMPLE_POINT) -> dict[str, tf.Tensor]
 def vector_jacobian_product(function, x: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
     """Return ``weights . J``, the derivative of ``sum(weights * function(x))``, one backward pass.
 
-    ``tape.gradient(..., output_gradients=weights)`` broadcasts ``weights``
-    against the target without a word, so a weight of the wrong shape gives a
-    wrong answer instead of an error; this helper insists on the target's shape.
+    ``tape.gradient(..., output_gradients=weights)`` does not check the shape of
+    ``weights``: depending on the operation that produced the target, a weight of
+    the wrong shape is broadcast, fails inside that operation's gradient, or gives
+    a result whose shape is not the source's (``output_gradients_of_the_wrong_shape``
+    shows each). This helper insists on the target's shape.
 
     >>> x = tf.constant([1.0, 2.0, 3.0])
     >>> print(vector_jacobian_product(coupled_outputs, x, tf.constant([1.0, -1.0, 0.5])).numpy())
@@ -59,7 +62,8 @@ def vector_jacobian_product(function, x: tf.Tensor, weights: tf.Tensor) -> tf.Te
     Traceback (most recent call last):
     ...
     ValueError: weights have shape (2,) but the target has shape (3,): pass one weight per target element \
-(TensorFlow would broadcast them silently).
+(TensorFlow does not check this shape: depending on the operation it broadcasts, fails inside the \
+operation's gradient, or returns a result of the wrong shape).
     """
     x = tf.convert_to_tensor(x)
     weights = tf.convert_to_tensor(weights, dtype=x.dtype)
@@ -69,7 +73,9 @@ def vector_jacobian_product(function, x: tf.Tensor, weights: tf.Tensor) -> tf.Te
     if weights.shape != y.shape:
         raise ValueError(
             f"weights have shape {tuple(weights.shape)} but the target has shape {tuple(y.shape)}: "
-            "pass one weight per target element (TensorFlow would broadcast them silently)."
+            "pass one weight per target element (TensorFlow does not check this shape: depending on the "
+            "operation it broadcasts, fails inside the operation's gradient, or returns a result of the "
+            "wrong shape)."
         )
     return tape.gradient(y, x, output_gradients=weights)
 
@@ -78,30 +84,35 @@ def output_gradients_of_the_wrong_shape() -> list[tuple[str, tuple[int, ...], st
     """Pass ``output_gradients`` that do not have the target's shape ``(3,)`` straight to TensorFlow.
 
     TensorFlow does not check the shape: what comes back depends on the last
-    operation before the target. It may broadcast, fail deep inside, or return a
-    "gradient" whose shape is not the source's.
+    operation before the target. It may broadcast, fail inside that operation's
+    gradient (the row names the failing operation and quotes its message), or
+    return a "gradient" whose shape is not the source's. Every weight is 2.
 
     >>> for target, shape, result in output_gradients_of_the_wrong_shape():
     ...     print(f"{target:16} {shape!s:7} {result}")
     x * x            (3,)    shape (3,): [4.0, 8.0, 12.0]
     x * x            ()      shape (3,): [4.0, 8.0, 12.0]
     x * x            (1, 3)  shape (3,): [4.0, 8.0, 12.0]
-    x * x            (2, 3)  InvalidArgumentError
+    x * x            (2, 3)  InvalidArgumentError in Reshape: Input to reshape is a tensor with 6 values, \
+but the requested shape has 3
     sin(x)           (2, 3)  shape (2, 3)
-    coupled_outputs  ()      InvalidArgumentError
+    coupled_outputs  (2,)    InvalidArgumentError in Unpack: Input shape axis 0 must equal 3, got shape [2]
+    coupled_outputs  ()      InvalidArgumentError in Unpack: axis = 0 not in [0, 0)
     """
     x = tf.constant([1.0, 2.0, 3.0])
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
         targets = {"x * x": x * x, "sin(x)": tf.sin(x), "coupled_outputs": coupled_outputs(x)}
     cases = [("x * x", (3,)), ("x * x", ()), ("x * x", (1, 3)), ("x * x", (2, 3))]
-    cases += [("sin(x)", (2, 3)), ("coupled_outputs", ())]
+    cases += [("sin(x)", (2, 3)), ("coupled_outputs", (2,)), ("coupled_outputs", ())]
     rows = []
     for name, shape in cases:
         try:
             result = tape.gradient(targets[name], x, output_gradients=tf.fill(shape, 2.0))
         except tf.errors.InvalidArgumentError as error:
-            rows.append((name, shape, type(error).__name__))
+            # "{{function_node ...}} <message> [Op:<operation>] name: ..." -> the operation and the message
+            found = re.search(r"\}\} (?P<message>.*?) \[Op:(?P<op>\w+)\]", error.message, re.DOTALL)
+            rows.append((name, shape, f"{type(error).__name__} in {found['op']}: {found['message']}"))
             continue
         values = f": {result.numpy().tolist()}" if name == "x * x" else ""
         rows.append((name, shape, f"shape {tuple(result.shape)}{values}"))
@@ -278,5 +289,5 @@ def ask_a_tape_twice(persistent: bool) -> tuple[float, float]:
         cube = x**3
     first = tape.gradient(square, x)
     second = tape.gradient(cube, x)
-    del tape  # a persistent tape holds every recorded tensor until it is dropped
+    del tape  # a persistent tape keeps the tensors its gradients need until it is dropped
     return float(first), float(second)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import inspect
+import logging
 import math
+from collections.abc import Iterator
 
 import tensorflow as tf
 
@@ -16,7 +20,7 @@ SHAPE_CASES = [
     ("vector from vector", (3,), (2,)),
     ("matrix from matrix", (2, 3), (4, 5)),
     ("batched layer", (4, 3), (4, 2)),
-    ("rank 3, elementwise", (2, 3, 4), (2, 3, 4)),
+    ("rank 3 from rank 3", (2, 3, 4), (2, 3, 4)),
 ]
 
 
@@ -40,7 +44,7 @@ def jacobian_shape_table(cases=SHAPE_CASES) -> str:
     vector from vector   (3,)       (2,)       (2, 3)              True
     matrix from matrix   (2, 3)     (4, 5)     (4, 5, 2, 3)        True
     batched layer        (4, 3)     (4, 2)     (4, 2, 4, 3)        True
-    rank 3, elementwise  (2, 3, 4)  (2, 3, 4)  (2, 3, 4, 2, 3, 4)  True
+    rank 3 from rank 3   (2, 3, 4)  (2, 3, 4)  (2, 3, 4, 2, 3, 4)  True
     """
     lines = [f"{'case':20} {'source':10} {'target':10} {'jacobian':19} = target + source"]
     for case, source_shape, target_shape in cases:
@@ -213,3 +217,202 @@ rewrites on each call, enclose GradientTape code in @tf.function.
     wanted = ("if context.executing_eagerly()", "f = def_function.function(f)")
     source = inspect.getsource(control_flow_ops.pfor).splitlines()
     return [note] + [line.strip() for line in source if line.strip().startswith(wanted)]
+
+
+class _Collect(logging.Handler):
+    def __init__(self, messages: list[str]):
+        super().__init__(level=logging.DEBUG)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextlib.contextmanager
+def tensorflow_debug_log() -> Iterator[list[str]]:
+    """Collect everything TensorFlow's Python logger says inside the block, DEBUG level included.
+
+    The logger is set to DEBUG for the block only, and its own handlers are set aside,
+    so the messages land in the returned list instead of on stderr.
+
+    >>> with tensorflow_debug_log() as messages:
+    ...     tf.get_logger().debug("a debug line")
+    >>> messages
+    ['DEBUG: a debug line']
+    """
+    logger = tf.get_logger()
+    messages: list[str] = []
+    level, handlers = logger.level, logger.handlers[:]
+    for handler in handlers:
+        logger.removeHandler(handler)
+    logger.addHandler(_Collect(messages))
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield messages
+    finally:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+
+
+def gathered_squares(x: tf.Tensor) -> tf.Tensor:
+    """Return ``[x[1, 0] ** 2, x[0, 1] ** 2, x[1, 1] ** 2]``, picked out with ``tf.gather_nd``.
+
+    >>> print(gathered_squares(tf.constant([[1.0, 2.0], [3.0, 4.0]])).numpy())
+    [ 9.  4. 16.]
+    """
+    return tf.gather_nd(x, [[1, 0], [0, 1], [1, 1]]) ** 2
+
+
+def pfor_falls_back_to_a_while_loop() -> dict[str, object]:
+    """Take the Jacobian of ``gathered_squares`` with pfor, with TensorFlow's DEBUG log captured.
+
+    The gradient of ``gather_nd`` is a ``ScatterNd``, for which pfor has no converter.
+    pfor does not fail: it runs that one operation in a while loop and says so
+    at DEBUG level only. The values are those of ``experimental_use_pfor=False``.
+
+    >>> for name, value in pfor_falls_back_to_a_while_loop().items():
+    ...     print(f"{name}: {value}")
+    TensorFlow's log: ['DEBUG: Using a while_loop for converting ScatterNd cause there is no registered \
+converter for this op.']
+    jacobian shape: (3, 2, 2)
+    largest |pfor - while_loop|: 0.0
+    """
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape(persistent=True) as tape:  # persistent: the while loop asks once per row
+        tape.watch(x)
+        y = gathered_squares(x)
+    with tensorflow_debug_log() as messages:
+        by_pfor = tape.jacobian(y, x)
+    by_while_loop = tape.jacobian(y, x, experimental_use_pfor=False)
+    return {
+        "TensorFlow's log": messages,
+        "jacobian shape": tuple(by_pfor.shape),
+        "largest |pfor - while_loop|": float(tf.reduce_max(tf.abs(by_pfor - by_while_loop))),
+    }
+
+
+def _first_line_and_cause(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    cause = [line for line in lines if line.startswith("KeyError") and not lines[0].endswith(line)][:1]
+    return " ... ".join([f"{type(error).__name__}: {lines[0]}", *cause])
+
+
+def jacobians_that_fail() -> dict[str, str]:
+    """Ask for Jacobians that fail whichever loop runs them, or that pfor refuses; return each error.
+
+    A ``tf.py_function`` target fails with pfor and with the while loop alike: its
+    gradient can be taken only once per forward call (the first row below shows
+    ``gradient`` failing the second time), and a Jacobian asks once per row.
+    ``parallel_iterations=1`` is refused by pfor itself, with a ``ValueError``.
+    Each line is the error's type, its first line and, where there is one further
+    down, the Python error inside (``pyfunc_N`` counts the process's py_functions).
+
+    >>> for way, error in jacobians_that_fail().items():
+    ...     print(f"{way}:\\n  {error}")
+    py_function, gradient then gradient again:
+      UnknownError: {{function_node __wrapped__EagerPyFunc_...}} KeyError: b'pyfunc_...'
+    py_function, jacobian with pfor (the default):
+      UnknownError: Graph execution error: ... KeyError: b'pyfunc_...'
+    py_function, jacobian with experimental_use_pfor=False:
+      UnknownError: {{function_node __wrapped__EagerPyFunc_...}} KeyError: b'pyfunc_...'
+    x * x, jacobian with parallel_iterations=1:
+      ValueError: Encountered an exception while vectorizing the jacobian computation. Vectorization can be \
+disabled by setting experimental_use_pfor to False.
+    """
+    x = tf.constant([1.0, 2.0, 3.0])
+
+    def py_square(t):
+        return tf.py_function(tf.square, [t], tf.float32)
+
+    cases = {
+        "py_function, gradient then gradient again": (
+            py_square,
+            lambda tape, y: [tape.gradient(y, x), tape.gradient(y, x)],
+        ),
+        "py_function, jacobian with pfor (the default)": (py_square, lambda tape, y: tape.jacobian(y, x)),
+        "py_function, jacobian with experimental_use_pfor=False": (
+            py_square,
+            lambda tape, y: tape.jacobian(y, x, experimental_use_pfor=False),
+        ),
+        "x * x, jacobian with parallel_iterations=1": (
+            tf.square,
+            lambda tape, y: tape.jacobian(y, x, parallel_iterations=1),
+        ),
+    }
+    errors = {}
+    # The failed while loop leaves a TensorArray behind, which TensorFlow reports (at ERROR
+    # level) when it is collected: collect it here, into a log nobody reads.
+    with tensorflow_debug_log():
+        for way, (function, ask) in cases.items():
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(x)
+                y = function(x)
+            try:
+                ask(tape, y)
+            except (tf.errors.UnknownError, ValueError) as error:
+                errors[way] = _first_line_and_cause(error)
+            else:
+                errors[way] = "no error"
+            del tape
+        gc.collect()
+    return errors
+
+
+def squared_errors(model: tf.keras.Model, x: tf.Tensor, targets: tf.Tensor) -> tf.Tensor:
+    """One squared-error loss per example, shape ``[b]``: ``sum((model(x) - targets) ** 2, axis=1)``.
+
+    >>> tuple(squared_errors(small_keras_model(), tf.ones((5, 3)), tf.zeros((5, 2))).shape)
+    (5,)
+    """
+    return tf.reduce_sum((model(x) - targets) ** 2, axis=1)
+
+
+def per_example_gradients_by_vectorized_map(model: tf.keras.Model, x: tf.Tensor, targets: tf.Tensor) -> list:
+    """One loss gradient per example for each trainable variable, shape ``[b] + variable.shape``.
+
+    ``tf.vectorized_map`` runs a tape on **one** example at a time, vectorised over the
+    batch: each example's backward pass sees only that example. Call it inside a
+    ``tf.function``, as ``per_example_gradients_two_ways`` does.
+
+    >>> model, x, targets = small_keras_model(), tf.ones((5, 3)), tf.zeros((5, 2))
+    >>> [tuple(g.shape) for g in per_example_gradients_by_vectorized_map(model, x, targets)]
+    [(5, 3, 4), (5, 4), (5, 4, 2), (5, 2)]
+    """
+    variables = model.trainable_variables
+
+    def one_example(example):
+        xi, target = example
+        with tf.GradientTape() as tape:
+            loss = squared_errors(model, xi[tf.newaxis], target[tf.newaxis])[0]
+        return tape.gradient(loss, variables)
+
+    return tf.vectorized_map(one_example, (x, targets))
+
+
+def per_example_gradients_two_ways(batch: int = 6) -> dict[str, object]:
+    """Per-example weight gradients by ``vectorized_map`` (in ``tf.function``) and by ``tape.jacobian``.
+
+    ``tape.jacobian`` of the loss vector gives the same numbers, but each of its
+    ``b`` rows is a backward pass over the whole batch.
+
+    >>> for name, value in per_example_gradients_two_ways(batch=6).items():
+    ...     print(f"{name}: {value}")
+    vectorized_map shapes: [(6, 3, 4), (6, 4), (6, 4, 2), (6, 2)]
+    jacobian shapes: [(6, 3, 4), (6, 4), (6, 4, 2), (6, 2)]
+    largest |difference|: ...
+    equal to float32 rounding (within 1e-6): True
+    """
+    generator = tf.random.Generator.from_seed(0)
+    x, targets = generator.normal((batch, 3)), generator.normal((batch, 2))
+    model = small_keras_model()
+    by_map = tf.function(per_example_gradients_by_vectorized_map)(model, x, targets)
+    with tf.GradientTape() as tape:
+        losses = squared_errors(model, x, targets)
+    by_jacobian = tape.jacobian(losses, model.trainable_variables)
+    difference = max(float(tf.reduce_max(tf.abs(a - b))) for a, b in zip(by_map, by_jacobian, strict=True))
+    return {
+        "vectorized_map shapes": [tuple(g.shape) for g in by_map],
+        "jacobian shapes": [tuple(g.shape) for g in by_jacobian],
+        "largest |difference|": f"{difference:.1e}",
+        "equal to float32 rounding (within 1e-6)": difference < 1e-6,
+    }
