@@ -79,7 +79,8 @@ def sentence_before(text: str, position: int) -> str:
     'It raises a `ValueError`, see here.'
     """
     paragraph_start = text.rfind("\n\n", 0, position) + 2 if "\n\n" in text[:position] else 0
-    paragraph = " ".join(text[paragraph_start:position].split())
+    # Earlier markers in the paragraph go first, so the punctuation before them ends their sentence.
+    paragraph = " ".join(MARKER.sub("", text[paragraph_start:position]).split())
     # The table cell or list item the marker ends, not the whole block.
     paragraph = re.split(r"\s\|\s|^\s*[-*]\s|^\|\s*", paragraph)[-1]
     starts = [m.start() for m in _SENTENCE_START.finditer(paragraph)]
@@ -108,6 +109,8 @@ def claims_in(text: str, source: str) -> list[Claim]:
     ['a.b', 'a.c']
     >>> claims_in("It raises.{claim}`a.b`", "p.md")[0].sentence
     'It raises.'
+    >>> claims_in("It raises.{claim}`a.b` It is free.{claim}`a.c`", "p.md")[1].sentence
+    'It is free.'
     """
     return [Claim(m["check"], sentence_before(text, m.start()), source) for m in MARKER.finditer(text)]
 

@@ -10,12 +10,14 @@ import tensorflow as tf
 
 
 class _ListHandler(logging.Handler):
-    def __init__(self, messages: list[str]):
-        super().__init__(level=logging.WARNING)
+    def __init__(self, messages: list[str], level: int = logging.WARNING, with_level: bool = False):
+        super().__init__(level=level)
         self.messages = messages
+        self.with_level = with_level
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        self.messages.append(f"{record.levelname}: {message}" if self.with_level else message)
 
 
 def _forget_rate_limits() -> None:
@@ -48,7 +50,8 @@ def tensorflow_warnings() -> Iterator[list[str]]:
     TensorFlow reports some mistakes only through its logger (``WARNING:tensorflow:...``
     on stderr), which ``snippets.environment`` turns down to errors and which
     TensorFlow rate-limits per process. Inside this block the logger reports
-    warnings again, from a clean slate, and each message lands in the list.
+    warnings again, from a clean slate, and each message lands in the list
+    (and not on stderr: the logger's own handlers are set aside for the block).
 
     >>> with tensorflow_warnings() as messages:
     ...     tf.get_logger().warning("a warning")
@@ -58,13 +61,43 @@ def tensorflow_warnings() -> Iterator[list[str]]:
     """
     logger = tf.get_logger()
     messages: list[str] = []
-    handler = _ListHandler(messages)
-    level = logger.level
+    level, handlers = logger.level, logger.handlers[:]
     _forget_rate_limits()
-    logger.addHandler(handler)
+    for own in handlers:  # set aside: the list gets the warnings, stderr does not repeat them
+        logger.removeHandler(own)
+    logger.addHandler(_ListHandler(messages))
     logger.setLevel(logging.WARNING)
     try:
         yield messages
     finally:
+        logger.handlers[:] = handlers
         logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def tensorflow_debug_log() -> Iterator[list[str]]:
+    """Collect everything TensorFlow's logger says inside the block, DEBUG included, as ``"LEVEL: message"``.
+
+    Some of what TensorFlow does silently it reports only at DEBUG level, below what
+    the logger shows by default. The logger's own handlers are set aside for the
+    block, so the messages land in the list and not on stderr.
+
+    >>> with tensorflow_debug_log() as messages:
+    ...     tf.get_logger().debug("a debug line")
+    >>> messages
+    ['DEBUG: a debug line']
+    """
+    logger = tf.get_logger()
+    messages: list[str] = []
+    level, handlers = logger.level, logger.handlers[:]
+    for handler in handlers:
         logger.removeHandler(handler)
+    handler = _ListHandler(messages, level=logging.DEBUG, with_level=True)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)

@@ -96,3 +96,46 @@ def jacobians_in_one_function(steps: int = 6) -> tuple[int, list[str]]:
         for step in range(steps):
             function(tf.fill([2, 2], float(step)))
     return function.experimental_get_tracing_count(), warnings
+
+
+def _persistent_tape_asked_inside() -> None:
+    x = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        tape.gradient(x * x, x)
+
+
+def _integer_tensor_watched() -> None:
+    with tf.GradientTape() as tape:
+        tape.watch(tf.constant([1, 2]))
+
+
+def _eager_jacobian() -> None:
+    x = tf.ones([2, 2])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    tape.jacobian(y, x)
+
+
+def warnings_in_ten_repeats() -> dict[str, int]:
+    """Make each mistake of this section ten times in a row; count the warnings TensorFlow logs.
+
+    The count starts from a clean slate (:func:`tensorflow_warnings` resets the
+    rate limits), as in a fresh process: the rest of the process gets no more.
+
+    >>> warnings_in_ten_repeats()
+    {'gradient inside a persistent tape': 1, 'watching an integer tensor': 5, 'eager jacobian in a loop': 2}
+    """
+    mistakes = {
+        "gradient inside a persistent tape": _persistent_tape_asked_inside,
+        "watching an integer tensor": _integer_tensor_watched,
+        "eager jacobian in a loop": _eager_jacobian,
+    }
+    counts = {}
+    for name, mistake in mistakes.items():
+        with tensorflow_warnings() as warnings:
+            for _ in range(10):
+                mistake()
+        counts[name] = len(warnings)
+    return counts

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from snippets.bench_report import load_results, record, sweep
+from snippets.error_gallery.captured_warnings import tensorflow_debug_log
+
 
 def gradient_twice() -> None:
     """Ask a non-persistent tape for two gradients: the second call raises.
@@ -228,3 +231,55 @@ def jacobian_without_pfor_fixed() -> tf.Tensor:
         tape.watch(x)
         y = x * x
     return tape.jacobian(y, x, experimental_use_pfor=False)
+
+
+def jacobian_through_an_op_pfor_cannot_vectorise() -> dict:
+    """A Jacobian through ``tf.gather_nd``, whose gradient (``ScatterNd``) pfor has no converter for.
+
+    pfor does not raise and needs no help: it runs that one op in a while loop by
+    itself, says so only at DEBUG level, and the values are those of the while loop
+    (``experimental_use_pfor=False``).
+
+    >>> for name, value in jacobian_through_an_op_pfor_cannot_vectorise().items():
+    ...     print(f"{name}: {value}")
+    TensorFlow's log, DEBUG included: ['DEBUG: Using a while_loop for converting ScatterNd cause there is no \
+registered converter for this op.']
+    largest |pfor - while loop|: 0.0
+    """
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape(persistent=True) as tape:  # persistent: the while loop asks once per element
+        tape.watch(x)
+        y = tf.gather_nd(x, [[1, 0], [0, 1], [1, 1]]) ** 2
+    with tensorflow_debug_log() as messages:
+        by_pfor = tape.jacobian(y, x)
+    by_while_loop = tape.jacobian(y, x, experimental_use_pfor=False)
+    del tape
+    return {
+        "TensorFlow's log, DEBUG included": messages,
+        "largest |pfor - while loop|": float(tf.reduce_max(tf.abs(by_pfor - by_while_loop))),
+    }
+
+
+def while_loop_against_eager_pfor() -> dict[int, tuple[float, float]]:
+    """From this site's benchmark results: eager ``jacobian``'s median time with pfor and with the while loop.
+
+    The cases of the batch sweep (16 outputs per example) that ran both, keyed by
+    the number of target elements; each value is ``(pfor seconds, while-loop seconds)``.
+    The loop's time grows with the target, eager pfor's barely moves.
+
+    >>> timings = while_loop_against_eager_pfor()
+    >>> sorted(timings)[:2]
+    [16, 64]
+    >>> pfor, loop = timings[1024]
+    >>> loop > 10 * pfor
+    True
+    """
+    data = load_results()
+    batch = sweep(data, "batch")
+    timings = {}
+    for case in batch["cases"]:
+        pfor, loop = record(data, case, "jacobian"), record(data, case, "jacobian_while_loop")
+        if pfor and loop and pfor["median_s"] and loop["median_s"]:
+            elements = data["cases"][case]["batch"] * data["cases"][case]["output_width"]
+            timings[elements] = (pfor["median_s"], loop["median_s"])
+    return timings
