@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.batch_jacobian_calls import centered
+from snippets.batch_jacobian_calls import centered, column_block_sums
 from snippets.row_independence import diagonal_blocks
 
 
@@ -187,7 +187,7 @@ def batch_jacobian_with_batch_of_one(point=(2.0, 3.0)) -> dict:
 def scalar_input_as_batch_of_one(x0: float = 2.0) -> dict:
     """Fix (b) for a scalar input: a batch of one example with one feature, shape ``(1, 1)``.
 
-    This is the only way to get the article's claimed ``[[4.], [12.]]`` out of
+    This is how to get the article's claimed ``[[4.], [12.]]`` out of
     ``batch_jacobian``. Squeeze axis 0 only: a bare ``tf.squeeze`` also drops the
     feature axis of size 1.
 
@@ -230,10 +230,10 @@ def batch_axis_added_after_the_tape(point=(2.0, 3.0)) -> np.ndarray:
 def column_treated_as_batch(point=(2.0, 3.0), coupled: bool = False) -> dict:
     """Another wrong fix: reshape the input to a column ``(2, 1)``; axis 0 then counts as a batch of two.
 
-    ``batch_jacobian`` returns one 1 x 1 block per "example": ``d y_i / d x_i``
-    only if no output depends on another input. With the coupled function
-    ``[x0 * x1, x1**3]`` it returns ``sum_k d y_k / d x_i`` instead, which is
-    neither the Jacobian's diagonal nor any entry of it.
+    ``batch_jacobian`` returns one 1 x 1 block per "example", ``sum_k d y_k / d x_i``:
+    ``d y_i / d x_i`` only if no other output depends on input ``i``. With the
+    coupled function ``[x0 * x1, x1**3]`` the result is no longer the Jacobian's
+    diagonal, and its entry for ``x1`` (2 + 27 = 29) is no entry of the Jacobian.
 
     >>> out = column_treated_as_batch()
     >>> out["batch_jacobian shape"], out["batch_jacobian"], out["jacobian diagonal"]
@@ -311,6 +311,38 @@ def batch_of_two_examples(points=((2.0, 3.0), (1.0, 2.0))) -> dict:
         y = square_first_cube_second(x)  # shape (2, 2): row i depends on row i of x only
     per_example = tape.batch_jacobian(y, x)
     return {"shape": tuple(per_example.shape), "per_example": per_example.numpy()}
+
+
+def batch_jacobian_against_the_full_jacobian() -> dict:
+    """Compare ``batch_jacobian`` with the full ``jacobian`` of ``x * reduce_sum(x, 0)``, whose rows interact.
+
+    ``x`` has shape ``(3, 2)``. ``batch_jacobian`` is 3 times smaller than the full
+    Jacobian, and it is not its diagonal blocks: it is the sum of each block column,
+    the derivative of the target summed over the batch.
+
+    >>> for name, value in batch_jacobian_against_the_full_jacobian().items():
+    ...     print(f"{name}: {value}")
+    jacobian shape: (3, 2, 3, 2)
+    batch_jacobian shape: (3, 2, 2)
+    largest |batch_jacobian - diagonal blocks|: 10.0
+    largest |batch_jacobian - block-column sums|: 0.0
+    """
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * tf.reduce_sum(x, axis=0)  # every output row depends on every input row
+    full = tape.jacobian(y, x)
+    returned = tape.batch_jacobian(y, x)
+    return {
+        "jacobian shape": tuple(full.shape),
+        "batch_jacobian shape": tuple(returned.shape),
+        "largest |batch_jacobian - diagonal blocks|": float(
+            tf.reduce_max(tf.abs(returned - diagonal_blocks(full, target_rank=2)))
+        ),
+        "largest |batch_jacobian - block-column sums|": float(
+            tf.reduce_max(tf.abs(returned - column_block_sums(full, target_rank=2)))
+        ),
+    }
 
 
 def several_sources(point=(2.0, 3.0)) -> dict:
@@ -482,7 +514,8 @@ def claims_checked() -> MarkdownTable:
             "for the full matrix of partial derivatives, `batch_jacobian` \u201cis essential\u201d",
             verdict(
                 False,
-                "That is `tape.jacobian`; `batch_jacobian` keeps only per-example blocks, "
+                "That is `tape.jacobian`; `batch_jacobian` returns one block per example (the derivative "
+                "of the batch-summed target), "
                 f"and a list of sources makes it raise `{lists['batch_jacobian of the list'].split(':')[0]}`",
             ),
             section("batch_jacobian-is-not-the-full-jacobian", "Not essential"),

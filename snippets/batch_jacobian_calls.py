@@ -170,6 +170,26 @@ def three_answers(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> d
     return answers
 
 
+def distance_from_batch_jacobian(
+    function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor
+) -> dict[str, float]:
+    """Largest ``|batch_jacobian - answer|`` for each other answer of :func:`three_answers`.
+
+    Rows that interact (``scaled_by_batch_mean``) move ``batch_jacobian`` away from
+    the diagonal blocks, not from the block-column sums:
+
+    >>> distance_from_batch_jacobian(row_wise_layer, example_batch(4, 3))
+    {'diagonal blocks of jacobian': 0.0, 'derivative of the batch sum': 0.0,
+     "column sums of jacobian's blocks": 0.0}
+    >>> distance_from_batch_jacobian(scaled_by_batch_mean, example_batch(4, 3))
+    {'diagonal blocks of jacobian': 2.4375, 'derivative of the batch sum': 0.0,
+     "column sums of jacobian's blocks": 0.0}
+    """
+    answers = three_answers(function, x)
+    returned = answers.pop("batch_jacobian")
+    return {name: float(tf.reduce_max(tf.abs(value - returned))) for name, value in answers.items()}
+
+
 def full_jacobian(function: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
     """Return ``jacobian(function(x), x)``, shape ``[b, *target_row, b, *source_row]``.
 
@@ -220,7 +240,8 @@ def per_example_gradients(per_example_function: Callable[[tf.Tensor], tf.Tensor]
     ``per_example_function`` maps a batch ``x`` of shape ``(batch, ...)`` to one
     number per example, shape ``(batch,)``; the result has the shape of ``x``.
     The axis ``batch_jacobian`` needs is added while the tape records, and taken
-    off again. Like ``batch_jacobian``, this assumes examples do not interact.
+    off again. Like ``batch_jacobian``, whose result it is, row ``i`` is example
+    ``i``'s own gradient only when examples do not interact.
 
     >>> print(per_example_gradients(row_wise_energy, example_batch(2, 3)).numpy())
     [[-0.75 -1.25  0.25]

@@ -1,4 +1,4 @@
-"""Heat maps of a batched target's full Jacobian, with the blocks that ``batch_jacobian`` keeps outlined."""
+"""Heat maps of a batched target's full Jacobian, with the per-example (diagonal) blocks outlined."""
 
 from __future__ import annotations
 
@@ -38,9 +38,11 @@ def full_jacobian_as_matrix(full_jacobian: tf.Tensor) -> np.ndarray:
 def plot_full_jacobians(panels: dict[str, tf.Tensor]) -> Figure:
     """Draw each full Jacobian ``[b, n, b, m]`` as a heat map and outline its ``b`` diagonal blocks.
 
-    The outlined blocks are what ``batch_jacobian`` is meant to return; anything
-    outside them is a cross-example derivative, which it assumes to be zero. The
-    colour scale of each panel is symmetric around zero (zero is white).
+    The outlined blocks are the per-example Jacobians, what ``batch_jacobian`` is
+    meant to return; anything outside them is a cross-example derivative. Block
+    ``j`` of ``batch_jacobian`` is the sum of block column ``j``, so it equals the
+    outlined block only when the rest of that column is zero. The colour scale of
+    each panel is symmetric around zero (zero is white).
 
     >>> figure = plot_full_jacobians({"zeros": tf.zeros((2, 1, 2, 3)), "ones": tf.ones((2, 1, 2, 3))})
     >>> len(figure.axes), figure.axes[0].images[0].get_array().shape, len(figure.axes[0].patches)

@@ -4,8 +4,9 @@ A Jacobian of a batched target with respect to a batched source has shape
 ``[r, *target_row, b, *source_row]``: ``r`` target rows (all ``b`` of them for
 ``tape.jacobian``, or the few that :func:`jacobian_rows` computes) against all ``b``
 source rows. Block ``[i, ..., j, ...]`` is the derivative of target row ``i`` with
-respect to source row ``j``. ``batch_jacobian`` is right only when every block with
-``i != j`` is zero. Every check of that promise on this site (the shape doctor's
+respect to source row ``j``. Block ``j`` of ``batch_jacobian`` is the sum of the
+blocks ``[i, ..., j, ...]`` over ``i``, so it is the per-example Jacobian when every
+block with ``i != j`` is zero. Every check of that promise on this site (the shape doctor's
 ``verify_independence``, the pages on ``batch_jacobian``, Hessians and Keras) reads
 the blocks with the functions of this module.
 """

@@ -65,7 +65,7 @@ class Diagnosis:
     target (4, 2), source (4, 3)
       gradient        -> (4, 3)        derivative of the sum of the 8 target elements
       jacobian        -> (4, 2, 4, 3)
-      batch_jacobian  -> (4, 2, 3)     per-example blocks (rows must not interact)
+      batch_jacobian  -> (4, 2, 3)     per-example blocks if rows do not interact
     """
 
     #: The target's shape.
@@ -88,7 +88,7 @@ class Diagnosis:
                 else ""
             ),
             "jacobian": "",
-            "batch_jacobian": ("per-example blocks (rows must not interact)"),
+            "batch_jacobian": "per-example blocks if rows do not interact",
         }
         # Align the notes after short shapes; a long nest of shapes just gets two spaces.
         width = min(16, max(len(_format_nest(c.shape)) for c in self.checks().values() if c.ok))
@@ -131,9 +131,10 @@ def diagnose(target, source) -> Diagnosis:
       jacobian        -> (2, 2)
       batch_jacobian  raises ValueError: Shape (2,) must have rank at least 2
                       fix: Neither tensor has a batch axis: for one example call tape.jacobian(target,
-                           source) (shape (2, 2)); if axis 0 is a batch of scalars,
-                           tape.gradient(target, source) already gives each example's derivative, or
-                           compute the target from source[:, tf.newaxis] for batch_jacobian.
+                           source) (shape (2, 2)); if axis 0 is a batch of scalars and each output
+                           depends on its own input only, tape.gradient(target, source) already gives
+                           each example's derivative, or compute the target from source[:, tf.newaxis]
+                           for batch_jacobian.
 
     Several sources work for ``gradient`` and ``jacobian`` only:
 
@@ -358,9 +359,15 @@ def _fix_rank_1_target(target: tf.TensorShape, source: tf.TensorShape | None) ->
         jacobian_shape = _format_shape(target.concatenate(source))
         return (
             "Neither tensor has a batch axis: for one example call tape.jacobian(target, source) "
-            f"(shape {jacobian_shape}); if axis 0 is a batch of scalars, tape.gradient(target, source) "
-            "already gives each example's derivative, or compute the target from source[:, tf.newaxis] "
-            "for batch_jacobian."
+            f"(shape {jacobian_shape}); if axis 0 is a batch of scalars and each output depends on its own "
+            "input only, tape.gradient(target, source) already gives each example's derivative, or compute "
+            "the target from source[:, tf.newaxis] for batch_jacobian."
+        )
+    if target[0] is not None and source[0] is not None and target[0] != source[0]:
+        return (
+            f"The target has a single axis, and its size ({target[0]}) is not the source's batch size "
+            f"({source[0]}): use tape.jacobian(target, source) "
+            f"(shape {_format_shape(target.concatenate(source))})."
         )
     return (
         "The target has one number per example: if target row i depends only on source row i, "
@@ -414,6 +421,10 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
         matches = np.allclose(returned[k], true_blocks[k], rtol=1e-4, atol=1e-5 * scale)
         if other_rows or not matches:
             difference = float(np.abs(returned[k] - true_blocks[k]).max())
+            if matches:
+                wrong = f"block {row} matches, but the blocks of the rows it depends on add its derivatives"
+            else:
+                wrong = f"block {row} differs from the true derivative by up to {difference:.4g}"
             if other_rows:
                 *head, last = map(str, other_rows)
                 rows_text = f"{', '.join(head)} and {last}" if head else last
@@ -422,9 +433,10 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
                 depends = f"other target rows depend on source row {row}"
             raise ValueError(
                 f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
-                f"are not independent, and block {row} differs from the true derivative by up to "
-                f"{difference:.4g}: batch_jacobian sums over the batch instead of keeping one example. "
-                "Remove the interaction (for a Keras model, call it with training=False), or use "
+                f"are not independent, and {wrong}: block j of batch_jacobian is the derivative of the "
+                "target summed over the batch with respect to source row j, which adds in every other target "
+                "row's derivative. Remove the interaction (for a Keras model with batch normalisation, call "
+                "it with training=False), or use "
                 "tape.jacobian(target, source) and keep its diagonal blocks "
                 "(snippets.row_independence.diagonal_blocks)."
             )
