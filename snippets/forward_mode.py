@@ -6,6 +6,8 @@ whose Jacobian at ``x = [1, 2, 3]`` is ``[[2, 1, 0], [0, 3, 2], [0, 0, 6]]``.
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -13,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from snippets.stopwatch import median_seconds
+from snippets.bench_report import compare
 
 Function = Callable[[tf.Tensor], tf.Tensor]
 
@@ -29,15 +31,17 @@ def jvp(f: Function, x: tf.Tensor, v: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     >>> y, product = jvp(coupled_outputs, x, tf.constant([1.0, 0.0, 0.0]))
     >>> print(y.numpy(), product.numpy())
     [2. 6. 9.] [2. 0. 0.]
+    >>> print(jvp(lambda x: tf.constant([4.0, 5.0]), x, tf.ones([3]))[1].numpy())
+    [0. 0.]
     >>> jvp(coupled_outputs, x, tf.ones([3, 1]))
     Traceback (most recent call last):
     ...
-    ValueError: the tangent v must have the shape of x, (3,), got (3, 1); ForwardAccumulator would ...
+    ValueError: the tangent v must have the shape of x, (3,), got (3, 1); ForwardAccumulator does not ...
     """
     if v.shape != x.shape:
         raise ValueError(
             f"the tangent v must have the shape of x, {tuple(x.shape)}, got {tuple(v.shape)}; "
-            "ForwardAccumulator would broadcast it and return a product of the wrong shape"
+            "ForwardAccumulator does not check it: a wrong-shaped product or an unrelated shape error follows"
         )
     with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as accumulator:
         y = f(x)
@@ -45,23 +49,39 @@ def jvp(f: Function, x: tf.Tensor, v: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
 
 
 def unchecked_tangent_shape() -> dict:
-    """Show that ``ForwardAccumulator`` itself accepts a tangent of the wrong shape and broadcasts it.
+    """Show that ``ForwardAccumulator`` itself accepts a tangent of the wrong shape, and what follows.
 
     The source has shape ``(3,)`` and ``y = x * x`` has shape ``(3,)``; a tangent
-    of shape ``(3, 1)`` raises nothing and yields a ``(3, 3)`` "product".
+    of shape ``(3, 1)`` raises nothing and yields a ``(3, 3)`` "product". For
+    ``coupled_outputs`` the same tangent fails inside the computation, with an
+    error that does not mention the tangent.
 
-    >>> unchecked_tangent_shape()
-    {'source': (3,), 'target': (3,), 'tangent': (3, 1), 'jvp': (3, 3)}
+    >>> for key, value in unchecked_tangent_shape().items():
+    ...     print(f"{key}: {value}")
+    source: (3,)
+    target: (3,)
+    tangent: (3, 1)
+    jvp of x * x: (3, 3)
+    coupled_outputs: ValueError: Shapes must be equal rank, but are 0 and 1
     """
+    from snippets.gradient_vs_jacobian import coupled_outputs
+
     x = tf.constant([1.0, 2.0, 3.0])
     tangent = tf.ones([3, 1])
     with tf.autodiff.ForwardAccumulator(primals=x, tangents=tangent) as accumulator:
         y = x * x
+    try:
+        with tf.autodiff.ForwardAccumulator(primals=x, tangents=tangent):
+            coupled_outputs(x)
+        coupled = "raised nothing"
+    except ValueError as error:
+        coupled = f"ValueError: {str(error).splitlines()[0]}"
     return {
         "source": tuple(x.shape),
         "target": tuple(y.shape),
         "tangent": tuple(tangent.shape),
-        "jvp": tuple(accumulator.jvp(y).shape),
+        "jvp of x * x": tuple(accumulator.jvp(y).shape),
+        "coupled_outputs": coupled,
     }
 
 
@@ -174,6 +194,17 @@ def two_layer_function(inputs: int, outputs: int, hidden: int = 64, seed: int = 
     return f
 
 
+def _run_seconds(compute: Callable[[], tf.Tensor], repeats: int) -> list[float]:
+    """Wall-clock seconds of ``repeats`` calls to ``compute``, after one untimed call (which traces)."""
+    compute().numpy()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        compute().numpy()
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def time_both_modes(inputs: int, outputs: int, repeats: int = 7) -> dict:
     """Time the full Jacobian of ``two_layer_function(inputs, outputs)`` in reverse and in forward mode.
 
@@ -181,24 +212,31 @@ def time_both_modes(inputs: int, outputs: int, repeats: int = 7) -> dict:
     pfor); forward is ``forward_jacobian_vectorized`` (one forward pass per
     input, vectorised by ``vectorized_map``). Both are traced ``tf.function``\\ s;
     times are medians of ``repeats`` calls after one untimed call, in
-    milliseconds rounded to 0.01; ``times faster`` is the slower time over the faster one.
+    milliseconds rounded to 0.01. ``winner`` names a mode only when its median beats the
+    other's by more than the spread (slowest over fastest call) of either mode's own
+    calls, the costs page's rule; otherwise it says ``within noise``. ``times faster``
+    is the slower median over the faster one.
 
-    >>> times = time_both_modes(inputs=3, outputs=5, repeats=1)
-    >>> list(times), times["winner"] in {"forward", "reverse"}
+    >>> times = time_both_modes(inputs=3, outputs=5, repeats=2)
+    >>> list(times), times["winner"] in {"forward", "reverse", "within noise"}
     (['inputs', 'outputs', 'reverse ms', 'forward ms', 'winner', 'times faster'], True)
     """
     f = two_layer_function(inputs, outputs)
     x = tf.linspace(-1.0, 1.0, inputs)
     reverse = tf.function(lambda x: reverse_jacobian(f, x))
     forward = tf.function(lambda x: forward_jacobian_vectorized(f, x))
-    reverse_ms = round(1000 * median_seconds(lambda: reverse(x), repeats), 2)
-    forward_ms = round(1000 * median_seconds(lambda: forward(x), repeats), 2)
+    found = {}
+    for mode, compute in (("reverse", reverse), ("forward", forward)):
+        runs = _run_seconds(lambda compute=compute: compute(x), repeats)
+        found[mode] = {"median_s": statistics.median(runs), "runs_s": runs}
+    reverse_ms, forward_ms = (round(1000 * found[mode]["median_s"], 2) for mode in ("reverse", "forward"))
+    verdict = compare(found["forward"], found["reverse"])
     return {
         "inputs": inputs,
         "outputs": outputs,
         "reverse ms": reverse_ms,
         "forward ms": forward_ms,
-        "winner": "forward" if forward_ms < reverse_ms else "reverse",
+        "winner": {"faster": "forward", "slower": "reverse", "within noise": "within noise"}[verdict],
         "times faster": round(max(reverse_ms, forward_ms) / max(min(reverse_ms, forward_ms), 0.01), 1),
     }
 

@@ -15,8 +15,8 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
+from snippets.bench_report import compare, load_results, record, sweep
 from snippets.row_independence import cross_example_derivatives, diagonal_blocks
-from snippets.stopwatch import median_seconds
 
 EXAMPLE_POINT = (1.0, 2.0, 3.0)
 
@@ -291,8 +291,9 @@ def _require_same_shape(v: tf.Tensor, x: tf.Tensor) -> None:
 def hvp_double_backward(f: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
     """Return ``H v`` without forming ``H``: the gradient of ``gradient(f) . v``.
 
-    Two backward passes (the second through the first), whatever the size of
-    ``x``; the Hessian itself would take one per element of ``x``.
+    A forward pass, a backward pass that the outer tape records, and a second
+    backward pass through both: a fixed number of passes whatever the size of
+    ``x``. The Hessian itself takes one backward pass of the gradient per element of ``x``.
 
     >>> x, v = tf.constant([1.0, 2.0, 3.0]), tf.constant([1.0, 0.0, -1.0])
     >>> print(hvp_double_backward(cubic, x, v).numpy())
@@ -318,7 +319,8 @@ def hvp_forward_over_reverse(f: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, 
     """Return ``H v`` as the forward-mode derivative of the gradient in direction ``v``.
 
     The ``ForwardAccumulator`` pushes the tangent ``v`` through the forward *and*
-    the backward pass of the tape: one pass each, with no second tape.
+    the backward pass of the tape: one pass each, both carrying tangents, and one
+    ``GradientTape`` instead of two.
 
     >>> x, v = tf.constant([1.0, 2.0, 3.0]), tf.constant([1.0, 0.0, -1.0])
     >>> print(hvp_forward_over_reverse(cubic, x, v).numpy())
@@ -332,6 +334,34 @@ def hvp_forward_over_reverse(f: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, 
         _require_scalar(value, "f")
         gradient = tape.gradient(value, x)
     return accumulator.jvp(gradient)
+
+
+def double_backward_without_the_shape_check(point=EXAMPLE_POINT) -> dict:
+    """Run ``hvp_double_backward``'s recipe for ``cubic`` without its shape check, ``v`` a ``(3, 1)`` column.
+
+    ``gradient * v`` broadcasts ``(3,)`` against ``(3, 1)`` to ``(3, 3)``, so the scalar
+    differentiated is ``sum(gradient) * sum(v)``: the result has the source's shape
+    and the wrong values, and nothing raises.
+
+    >>> double_backward_without_the_shape_check()
+    {'v shape': (3, 1), 'result shape': (3,), 'result': [0.0, 0.0, 0.0], 'H @ v': [4.0, -4.0, -4.0]}
+    """
+    x = tf.constant(point)
+    column = tf.constant([[1.0], [0.0], [-1.0]])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            value = cubic(x)
+        gradient = inner.gradient(value, x)
+        directional = tf.reduce_sum(gradient * column)  # (3,) * (3, 1) -> (3, 3), no error
+    result = outer.gradient(directional, x)
+    return {
+        "v shape": tuple(column.shape),
+        "result shape": tuple(result.shape),
+        "result": result.numpy().tolist(),
+        "H @ v": hvp_double_backward(cubic, x, tf.reshape(column, [3])).numpy().tolist(),
+    }
 
 
 def hvp_matches_hessian(f: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, v: tf.Tensor) -> dict:
@@ -351,28 +381,82 @@ def hvp_matches_hessian(f: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor, v: tf
     }
 
 
-def time_hessian_against_hvp(sizes=(64, 256, 1024), repeats: int = 7) -> list[dict]:
-    """Time the full Hessian and both Hessian-vector products of ``rosenbrock`` for each number of variables.
+HESSIAN_VECTOR_METHODS = {
+    "hessian_then_product": "Hessian, then H @ v",
+    "hvp_reverse_over_reverse": "double backward",
+    "hvp_forward_over_reverse": "forward over reverse",
+}
+"""The costs page's Hessian-vector methods (ids in docs/_data/benchmarks.json), with this page's names."""
 
-    Each computation is a traced ``tf.function``; a time is the median of
-    ``repeats`` calls after one untimed call, in milliseconds, rounded to 0.01.
 
-    >>> rows = time_hessian_against_hvp(sizes=(8,), repeats=1)
-    >>> list(rows[0])
-    ['variables', 'Hessian', 'double backward HVP', 'forward-over-reverse HVP']
-    >>> rows[0]["variables"], all(rows[0][key] >= 0 for key in rows[0])
-    (8, True)
+def recorded_hessian_vector_costs(data: dict | None = None) -> list[dict]:
+    """Each width of the recorded Hessian-vector benchmark: every method's median time and peak memory.
+
+    Nothing is timed here: ``data`` defaults to the results the costs page shows
+    (``docs/_data/benchmarks.json``, :func:`snippets.bench_report.load_results`).
+    ``faster product`` names the product that was clearly faster than the other,
+    judged against the run-to-run spread of both (:func:`snippets.bench_report.compare`),
+    or says ``neither (within noise)``.
+
+    >>> rows = recorded_hessian_vector_costs()
+    >>> list(rows[0])[:4]
+    ['width', 'Hessian, then H @ v ms', 'double backward ms', 'forward over reverse ms']
+    >>> list(rows[0])[4:]
+    ['Hessian, then H @ v MiB', 'double backward MiB', 'forward over reverse MiB', 'faster product']
+    >>> widths = [row["width"] for row in rows]
+    >>> widths == sorted(widths) and len(widths) >= 2
+    True
     """
-    full = tf.function(lambda x: hessian(rosenbrock, x))
-    double_backward = tf.function(lambda x, v: hvp_double_backward(rosenbrock, x, v))
-    forward_over_reverse = tf.function(lambda x, v: hvp_forward_over_reverse(rosenbrock, x, v))
+    data = load_results() if data is None else data
+    chosen = sweep(data, "hessian_width")
     rows = []
-    for size in sizes:
-        x, v = tf.linspace(-1.0, 1.0, size), tf.ones([size])
-        seconds = {
-            "Hessian": median_seconds(lambda x=x: full(x), repeats),
-            "double backward HVP": median_seconds(lambda x=x, v=v: double_backward(x, v), repeats),
-            "forward-over-reverse HVP": median_seconds(lambda x=x, v=v: forward_over_reverse(x, v), repeats),
+    for width, case in zip(chosen["values"], chosen["cases"], strict=True):
+        found = {method: record(data, case, method) for method in HESSIAN_VECTOR_METHODS}
+        if any(r is None or r["status"] != "ok" for r in found.values()):
+            continue
+        row = {"width": width}
+        row |= {f"{name} ms": 1000 * found[m]["median_s"] for m, name in HESSIAN_VECTOR_METHODS.items()}
+        row |= {
+            f"{name} MiB": None
+            if found[m]["peak_memory_bytes"] is None
+            else found[m]["peak_memory_bytes"] / 2**20
+            for m, name in HESSIAN_VECTOR_METHODS.items()
         }
-        rows.append({"variables": size} | {name: round(1000 * t, 2) for name, t in seconds.items()})
+        verdict = compare(found["hvp_forward_over_reverse"], found["hvp_reverse_over_reverse"])
+        row["faster product"] = {
+            "faster": "forward over reverse",
+            "slower": "double backward",
+            "within noise": "neither (within noise)",
+        }[verdict]
+        rows.append(row)
     return rows
+
+
+def hessian_vector_cost_table(rows: list[dict]) -> str:
+    """Rows of :func:`recorded_hessian_vector_costs` as a plain-text table: times in ms, peak memory in MiB.
+
+    >>> row = {"width": 16, "Hessian, then H @ v ms": 0.5742, "double backward ms": 0.5437,
+    ...        "forward over reverse ms": 0.5416, "Hessian, then H @ v MiB": 20.8,
+    ...        "double backward MiB": 12.1, "forward over reverse MiB": None,
+    ...        "faster product": "neither (within noise)"}
+    >>> print(hessian_vector_cost_table([row]))
+    width | time ms: Hessian double b. fwd/rev | memory MiB: Hessian double b. fwd/rev | faster product
+       16 |            0.574    0.544   0.542 |                20.8     12.1     n/a | neither (within noise)
+    """
+    names = list(HESSIAN_VECTOR_METHODS.values())
+
+    def cells(values, digits):
+        return " ".join(
+            f"{'n/a' if value is None else f'{value:.{digits}f}':>{width}}"
+            for value, width in zip(values, (7, 8, 7), strict=True)
+        )
+
+    lines = [
+        "width | time ms: Hessian double b. fwd/rev | memory MiB: Hessian double b. fwd/rev | faster product"
+    ]
+    for row in rows:
+        lines.append(
+            f"{row['width']:>5} | {' ' * 9}{cells([row[f'{n} ms'] for n in names], 3)} |"
+            f" {' ' * 12}{cells([row[f'{n} MiB'] for n in names], 1)} | {row['faster product']}"
+        )
+    return "\n".join(lines)

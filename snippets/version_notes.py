@@ -3,9 +3,8 @@
 Each :class:`Difference` pairs a sentence for the reader with a function that observes
 the behaviour on the TensorFlow that is running, and with what every tested release
 does (measured on each with ``nox -s tests_tf``; tests/test_version_behaviour.py checks
-the running release against it). Everything not listed here, every value and shape the
-pages print to four decimals and every error message they quote, is the same on all of
-them.
+the running release against it). Everything else that a doctest asserts is checked on
+every tested release by the same matrix.
 """
 
 from __future__ import annotations
@@ -31,8 +30,8 @@ def _release_key(version: str) -> tuple[int, ...]:
 def numpy_upper_bound() -> str | None:
     """The NumPy release the running TensorFlow refuses, from its own requirements (``None``: no bound).
 
-    TensorFlow 2.16 and 2.17 need NumPy 1; 2.18 and 2.19 accept only the NumPy 2 releases
-    of their time.
+    TensorFlow 2.16 and 2.17 exclude NumPy 2.0 and later, 2.18 and 2.19 exclude 2.1 and
+    2.2 and later, and 2.20 and 2.21 set no upper bound (the first row of :data:`DIFFERENCES`).
 
     >>> import numpy as np
     >>> bound = numpy_upper_bound()
@@ -67,28 +66,54 @@ def scalar_repr() -> str:
     return repr(tf.constant(6.0).numpy())
 
 
+_IMPORT_WITH_PYTHON_STDERR_CAPTURED = (
+    "import io, sys\nsys.stderr = io.StringIO()\nimport tensorflow\nsys.stdout.write(sys.stderr.getvalue())\n"
+)
+
+
 @functools.cache
-def startup_lines(min_log_level: str = "3") -> tuple[str, ...]:
-    """Lines a fresh Python prints to stderr while it imports TensorFlow, with the C++ log level set.
+def startup_output(min_log_level: str = "3") -> dict[str, tuple[str, ...]]:
+    """What a fresh Python prints while it imports TensorFlow, with the C++ log level set.
 
-    Timestamps and process ids are cut, so the lines compare between runs.
-    ``snippets.environment`` hides them on every release by silencing file descriptor 2.
+    The child process replaces Python's ``sys.stderr`` with a buffer before the import and
+    hands the buffer back at the end, so what went to file descriptor 2 directly (C++
+    code) and what went through ``sys.stderr`` (Python code) come back apart. Timestamps
+    and process ids are cut, so the lines compare between runs.
 
-    >>> all("oneDNN" in line or "absl" in line for line in startup_lines("3"))
+    >>> output = startup_output("3")
+    >>> list(output)
+    ['file descriptor 2', 'sys.stderr']
+    >>> all("oneDNN" in line or "absl" in line for line in output["file descriptor 2"])
     True
     """
     import os
 
     finished = subprocess.run(
-        [sys.executable, "-c", "import tensorflow"],
+        [sys.executable, "-c", _IMPORT_WITH_PYTHON_STDERR_CAPTURED],
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": min_log_level},
         capture_output=True,
         text=True,
         check=True,
     )
-    # "I0000 00:00:1795934266.014357   26114 port.cc:153] ..." -> "I port.cc:153] ..."
-    cut = (re.sub(r"^([IWE])[\d:. -]+ \d+ ", r"\1 ", line) for line in finished.stderr.splitlines())
-    return tuple(line for line in cut if line.strip())
+
+    def lines(text: str) -> tuple[str, ...]:
+        # "I0000 00:00:1795934266.014357   26114 port.cc:153] ..." -> "I port.cc:153] ..."
+        cut = (re.sub(r"^([IWE])[\d:. -]+ \d+ ", r"\1 ", line) for line in text.splitlines())
+        return tuple(line for line in cut if line.strip())
+
+    return {"file descriptor 2": lines(finished.stderr), "sys.stderr": lines(finished.stdout)}
+
+
+def startup_lines(min_log_level: str = "3") -> tuple[str, ...]:
+    """What a fresh Python writes to file descriptor 2 while importing TensorFlow (:func:`startup_output`).
+
+    ``snippets.environment`` hides them by pointing file descriptor 2 at /dev/null
+    while it imports TensorFlow.
+
+    >>> all("oneDNN" in line or "absl" in line for line in startup_lines("3"))
+    True
+    """
+    return startup_output(min_log_level)["file descriptor 2"]
 
 
 def tanh_of_half() -> str:
@@ -111,8 +136,9 @@ def tanh_of_half() -> str:
 def gelu_tail_error(x: float = -4.0) -> tuple[float, float]:
     """Relative errors of exact ``tf.nn.gelu`` and of its derivative at ``x`` (float32, against float64).
 
-    Far in the negative tail ``x * Phi(x)`` is tiny; 2.16 to 2.18 compute it as
-    ``1 + erf(...)``, which cancels, and are off in the third significant digit.
+    Far in the negative tail ``x * Phi(x)`` is tiny, and ``1 + erf(x / sqrt(2))`` cancels
+    there; TensorFlow 2.21 computes it with ``erfc`` instead. The recorded row says which
+    tested releases stay within 1e-6 at ``x = -4``.
 
     >>> value_error, derivative_error = gelu_tail_error(-4.0)
     >>> value_error < 2e-3 and derivative_error < 2e-4
@@ -200,7 +226,7 @@ class Difference:
 
 DIFFERENCES = (
     Difference(
-        "the newest NumPy TensorFlow accepts (pip resolves NumPy 1 for 2.16 and 2.17)",
+        "the first NumPy release TensorFlow's requirements exclude (2.0.0: NumPy 1 only)",
         lambda: numpy_upper_bound() or "no bound",
         {"2.16.2": "2.0.0", "2.18.1": "2.1.0", "2.19.1": "2.2.0", "2.20.0": "no bound"},
     ),
@@ -277,13 +303,13 @@ def differences_by_release(releases: list[str] | None = None) -> list[tuple[str,
 def differences_markdown(releases: list[str] | None = None) -> str:
     """The differences as a Markdown table: what, what each stretch of releases does, and what runs here.
 
-    The last column is observed on the TensorFlow that builds the page, so the table
-    checks itself against the release it was built with.
+    The last column is observed on the TensorFlow that builds the page, so it can be read
+    against the recorded row for that release.
 
-    >>> print(differences_markdown()[:95])
+    >>> print(differences_markdown()[:101])
     | behaviour | tested releases | observed on this TensorFlow |
     |---|---|---|
-    | the newest NumPy
+    | the first NumPy release
     """
     lines = ["| behaviour | tested releases | observed on this TensorFlow |", "|---|---|---|"]
     for difference, (what, per_release) in zip(DIFFERENCES, differences_by_release(releases), strict=True):
