@@ -17,17 +17,19 @@ from snippets.claims import require
 def per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map() -> str:
     """Per-example weight gradients: ``jacobian``'s time grows much faster than the batch, not vmap's.
 
-    Both inside ``tf.function``: ``jacobian`` of the loss vector grows as ``batch**1.5`` or
-    faster, ``vectorized_map`` over one-example tapes at most linearly (exponent 1.2 at
-    most), and the latter is faster beyond the run-to-run spread at the largest batch.
+    Both inside ``tf.function``, between the two largest batches (where fixed costs matter
+    least): ``jacobian`` of the loss vector grows as ``batch**1.7`` or faster,
+    ``vectorized_map`` over one-example tapes at most linearly (exponent 1.2 at most); and
+    the latter is faster beyond the run-to-run spread at the largest batch.
 
     >>> print(per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map())
-    jacobian grew as batch^... and vectorized_map as batch^...; at batch 1024 the jacobian took ...x the time
+    between the two largest batches jacobian grew as batch^2.04 and vectorized_map as batch^0.82; \
+at batch 1024 the jacobian took 77x the time
     """
     data = load_results()
-    exponents = growth_exponents(data, WEIGHT_GRADIENTS_SWEEP)
+    exponents = growth_exponents(data, WEIGHT_GRADIENTS_SWEEP, largest=2)
     jacobian, mapped = exponents["weights_jacobian_function"], exponents["weights_vectorized_map_function"]
-    require(jacobian >= 1.5, f"jacobian's time grew as batch^{jacobian}, not much faster than linearly")
+    require(jacobian >= 1.7, f"jacobian's time grew as batch^{jacobian}, not much faster than linearly")
     require(mapped <= 1.2, f"vectorized_map's time grew as batch^{mapped}, faster than linearly")
     largest = sweep(data, WEIGHT_GRADIENTS_SWEEP)["cases"][-1]
     slow = record(data, largest, "weights_jacobian_function")
@@ -35,7 +37,8 @@ def per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map() -> 
     require(compare(fast, slow) == "faster", f"vectorized_map is not clearly faster at {largest}")
     batch = data["cases"][largest]["batch"]
     return (
-        f"jacobian grew as batch^{jacobian} and vectorized_map as batch^{mapped}; at batch {batch} the "
+        f"between the two largest batches jacobian grew as batch^{jacobian} and vectorized_map as "
+        f"batch^{mapped}; at batch {batch} the "
         f"jacobian took {format_ratio(slow['median_s'] / fast['median_s'])} the time"
     )
 
