@@ -503,17 +503,55 @@ def keras_variable_dtype_is_a_string() -> str:
     return f"keras.Variable.dtype: str {keras_dtype!r}; tf.Variable.dtype: {type(tf_dtype).__name__}"
 
 
-def tensorflow_warnings_go_to_stderr() -> str:
-    """TensorFlow's logger writes to stderr, each warning on a line that starts ``WARNING:tensorflow:``.
+def tensorflow_warnings_go_to_stderr_or_to_stdout_when_interactive() -> str:
+    """TensorFlow's logger writes ``WARNING:tensorflow:`` lines to stderr, or to stdout when interactive.
 
-    >>> print(tensorflow_warnings_go_to_stderr())
-    handler stream: <stderr>; a warning reads: WARNING:tensorflow:a warning
+    Replays the installed ``tf_logging.get_logger`` twice on a fresh logger, with stand-in
+    streams: once as a script, once with ``sys.ps1`` set, as Jupyter and IPython set it.
+    TensorFlow's own logger is restored afterwards.
+
+    >>> print(tensorflow_warnings_go_to_stderr_or_to_stdout_when_interactive())
+    script: stderr; interactive (sys.ps1 set): stdout; a warning reads: WARNING:tensorflow:a warning
     """
-    (handler,) = tf.get_logger().handlers
-    line = handler.format(logging.LogRecord("tensorflow", logging.WARNING, "", 0, "a warning", None, None))
-    require(handler.stream is sys.stderr, f"the handler writes to {handler.stream}")
+    import contextlib
+    import io
+
+    from tensorflow.python.platform import tf_logging
+
+    logger, root = logging.getLogger("tensorflow"), logging.getLogger()
+    saved = (
+        logger.handlers[:],
+        logger.level,
+        root.handlers[:],
+        tf_logging._logger,
+        getattr(sys, "ps1", None),
+    )
+    found, line = {}, None
+    try:
+        root.handlers = []  # get_logger adds no handler when the root logger has one
+        for interactive in (False, True):
+            logger.handlers, tf_logging._logger = [], None
+            out, err = io.StringIO(), io.StringIO()
+            if interactive:
+                sys.ps1 = ">>> "
+            elif hasattr(sys, "ps1"):
+                del sys.ps1
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                tf_logging.get_logger()
+            (handler,) = logger.handlers
+            found[interactive] = {id(out): "stdout", id(err): "stderr"}.get(id(handler.stream), "elsewhere")
+            record = logging.LogRecord("tensorflow", logging.WARNING, "", 0, "a warning", None, None)
+            line = handler.format(record)
+    finally:
+        logger.handlers, level, root.handlers, tf_logging._logger, ps1 = saved
+        logger.setLevel(level)
+        if ps1 is not None:
+            sys.ps1 = ps1
+        elif hasattr(sys, "ps1"):
+            del sys.ps1
+    require(found == {False: "stderr", True: "stdout"}, f"handlers write to {found}")
     require(line == "WARNING:tensorflow:a warning", line)
-    return f"handler stream: <stderr>; a warning reads: {line}"
+    return f"script: {found[False]}; interactive (sys.ps1 set): {found[True]}; a warning reads: {line}"
 
 
 def gradient_inside_a_persistent_tape_is_recorded() -> str:
