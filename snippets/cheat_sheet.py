@@ -27,8 +27,8 @@ PER_EXAMPLE_WEIGHT_GRADIENTS_COST = re.sub(
     `tape.jacobian(per_example_loss, w)` returns the same values with b backward passes, each over the
     whole batch.{claim}`cheat_sheet.cost_column_counts_the_passes`
 
-    Its time grows much faster than linearly with b, vectorized_map's no faster than
-    linearly.{claim}`costs.per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map`
+    In tf.function its time grows much faster than linearly with b, vectorized_map's no faster
+    than linearly.{claim}`costs.per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map`
     ([measured](costs.md#per-example-weight-gradients))
     """,
 ).strip()

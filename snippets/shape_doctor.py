@@ -421,19 +421,27 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
         matches = np.allclose(returned[k], true_blocks[k], rtol=1e-4, atol=1e-5 * scale)
         if other_rows or not matches:
             difference = float(np.abs(returned[k] - true_blocks[k]).max())
-            if matches:
-                wrong = f"block {row} matches, but the blocks of the rows it depends on add its derivatives"
-            else:
-                wrong = f"block {row} differs from the true derivative by up to {difference:.4g}"
             if other_rows:
                 *head, last = map(str, other_rows)
                 rows_text = f"{', '.join(head)} and {last}" if head else last
                 depends = f"target row {row} depends on source row{'s' if head else ''} {rows_text}"
             else:
                 depends = f"other target rows depend on source row {row}"
+            if matches:
+                # Rows interact, yet the sum of the other rows' derivatives cancels for this block.
+                opening = (
+                    f"the rows of the batch are not independent for these tensors: {depends}. Block {row} "
+                    "of batch_jacobian matches the true derivative only because the derivatives it adds in "
+                    "cancel out here"
+                )
+            else:
+                opening = (
+                    f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
+                    f"are not independent, and block {row} differs from the true derivative by up to "
+                    f"{difference:.4g}"
+                )
             raise ValueError(
-                f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
-                f"are not independent, and {wrong}: block j of batch_jacobian is the derivative of the "
+                f"{opening}: block j of batch_jacobian is the derivative of the "
                 "target summed over the batch with respect to source row j, which adds in every other target "
                 "row's derivative. Remove the interaction (for a Keras model with batch normalisation, call "
                 "it with training=False), or use "
