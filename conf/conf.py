@@ -29,6 +29,7 @@ extensions = [
     "snippet_cache_key",
     "lean_pages",
     "claim_marks",
+    "error_index",  # the "Paste your error" box: its index, and its files on the pages that show it
     "published_site",
     "notfound.extension",
     "sphinx_last_updated_by_git",
@@ -39,8 +40,9 @@ root_doc = "index"
 exclude_patterns = ["README.md"]
 html_static_path = ["_static"]
 templates_path = ["_templates"]
-html_css_files = ["tapeguide.css"]
-html_js_files = ["scrollable-formulas.js"]
+html_css_files = ["tapeguide.css", "shape-calculator.css"]
+# The shape calculator (about 6 kB compressed) does nothing on a page without its container.
+html_js_files = ["scrollable-formulas.js", ("shape-calculator.js", {"defer": "defer"})]
 
 # Strictness: every cross-reference must resolve (`-n`), and with `-W` any warning fails.
 nitpicky = True

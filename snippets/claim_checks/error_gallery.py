@@ -171,15 +171,23 @@ def _count_gradient_calls(call: str, persistent: bool, **kwargs) -> tuple[int, B
 
 
 def parallel_iterations_asks_the_tape_twice() -> str:
-    """With ``parallel_iterations``, pfor asks the tape twice; a non-persistent tape's second answer is None.
+    """With ``parallel_iterations`` up to the loop's length pfor asks the tape twice; larger is ignored.
+
+    A non-persistent tape's second answer is None. The target has 3 elements.
 
     >>> print(parallel_iterations_asks_the_tape_twice())
-    gradient calls: 1 by default, 2 with parallel_iterations=2;
+    gradient calls: 1 by default, 2 with parallel_iterations=2 or 3, 1 with parallel_iterations=4;
     non-persistent tape: caused by 'None values not supported.'
     """
     default, _ = _count_gradient_calls("jacobian", True)
     chunked, error = _count_gradient_calls("jacobian", True, parallel_iterations=2)
     require(error is None and default == 1 and chunked == 2, f"calls {default}, {chunked}; {error}")
+    equal, error = _count_gradient_calls("jacobian", True, parallel_iterations=3)
+    require(error is None and equal == 2, f"parallel_iterations=3: {equal} calls; {error}")
+    ignored, error = _count_gradient_calls("jacobian", True, parallel_iterations=4)
+    require(error is None and ignored == 1, f"parallel_iterations=4: {ignored} calls; {error}")
+    _, error = _count_gradient_calls("jacobian", False, parallel_iterations=4)
+    require(error is None, f"a non-persistent tape with parallel_iterations=4 raised {error!r}")
     _, error = _count_gradient_calls("jacobian", False, parallel_iterations=2)
     require(isinstance(error, ValueError), f"non-persistent tape: {error!r}")
     root = error
@@ -187,7 +195,8 @@ def parallel_iterations_asks_the_tape_twice() -> str:
         root = root.__cause__ or root.__context__
     require(str(root) == "None values not supported.", f"the chained cause is {root!r}")
     return (
-        f"gradient calls: {default} by default, {chunked} with parallel_iterations=2; "
+        f"gradient calls: {default} by default, {chunked} with parallel_iterations=2 or 3, "
+        f"{ignored} with parallel_iterations=4; "
         f"non-persistent tape: caused by {str(root)!r}"
     )
 
