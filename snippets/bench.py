@@ -95,7 +95,7 @@ class Sweep:
 CASE_KEYS = {
     "per-example": ("batch", "input_width", "output_width"),
     "hessian-vector": ("width",),
-    "weight-gradients": ("batch",),
+    "weight-gradients": ("model", "batch"),
 }
 """The sizes that make up a case of each problem."""
 
@@ -110,7 +110,8 @@ FULL_SWEEPS = (
     Sweep("hessian_width", "hessian-vector", "width", (16, 64, 256, 1024, 4096)),
     # The jacobian of the loss vector at batch 1024 spends seconds optimising its graph on the
     # first call; a larger budget lets the sweep time it instead of skipping it.
-    Sweep("weights_batch", "weight-gradients", "batch", (16, 64, 256, 1024), case_budget_s=60.0),
+    Sweep("weights_batch", "weight-gradients", "batch", (16, 64, 256, 1024), {"model": "mlp"}, 60.0),
+    Sweep("conv_weights_batch", "weight-gradients", "batch", (16, 64, 256, 1024), {"model": "conv"}, 60.0),
 )
 """The sweeps of the committed JSON; the widths' sweeps share their middle case."""
 
@@ -119,7 +120,8 @@ QUICK_SWEEPS = (
     Sweep("input_width", "per-example", "input_width", (2,), {"batch": 2, "output_width": 3}),
     Sweep("output_width", "per-example", "output_width", (3,), {"batch": 2, "input_width": 2}),
     Sweep("hessian_width", "hessian-vector", "width", (3,)),
-    Sweep("weights_batch", "weight-gradients", "batch", (2, 3)),
+    Sweep("weights_batch", "weight-gradients", "batch", (2, 3), {"model": "mlp"}),
+    Sweep("conv_weights_batch", "weight-gradients", "batch", (2,), {"model": "conv"}),
 )
 """Tiny sizes for the tests: they exercise every method and every code path in seconds."""
 
@@ -171,13 +173,13 @@ def case_id(case: dict) -> str:
     'b=16 n=32 m=4'
     >>> case_id({"problem": "hessian-vector", "width": 64})
     'hvp n=64'
-    >>> case_id({"problem": "weight-gradients", "batch": 256})
-    'weights b=256'
+    >>> case_id({"problem": "weight-gradients", "model": "conv", "batch": 256})
+    'conv weights b=256'
     """
     if case["problem"] == "per-example":
         return f"b={case['batch']} n={case['input_width']} m={case['output_width']}"
     if case["problem"] == "weight-gradients":
-        return f"weights b={case['batch']}"
+        return f"{case['model']} weights b={case['batch']}"
     return f"hvp n={case['width']}"
 
 
@@ -197,14 +199,16 @@ def result_bytes(case: dict, method: str) -> int:
 
     >>> result_bytes({"problem": "per-example", "batch": 4, "input_width": 2, "output_width": 3}, "jacobian")
     384
-    >>> result_bytes({"problem": "weight-gradients", "batch": 2}, "weights_gradient_loop")
+    >>> result_bytes({"problem": "weight-gradients", "model": "mlp", "batch": 2}, "weights_gradient_loop")
     153680
+    >>> result_bytes({"problem": "weight-gradients", "model": "conv", "batch": 2}, "weights_gradient_loop")
+    126160
     """
     if case["problem"] == "hessian-vector":
         return 4 * case["width"]
     if case["problem"] == "weight-gradients":
-        n, h, k = bench_methods.CLASSIFIER_WIDTHS
-        return 4 * case["batch"] * (n * h + h + h * k + k)
+        inputs = make_inputs({**case, "batch": 1})
+        return 4 * case["batch"] * sum(int(np.prod(w.shape)) for w in inputs[2:])
     size = case["batch"] * case["output_width"] * case["input_width"]
     return 4 * size * (case["batch"] if bench_methods.METHODS[method].full else 1)
 
@@ -260,6 +264,8 @@ def make_inputs(case: dict, hidden_width: int = bench_methods.HIDDEN_WIDTH) -> t
         return bench_methods.jacobian_inputs(
             case["batch"], case["input_width"], case["output_width"], hidden_width=hidden_width
         )
+    if case["problem"] == "weight-gradients" and case["model"] == "conv":
+        return bench_methods.conv_classifier_inputs(case["batch"])
     if case["problem"] == "weight-gradients":
         return bench_methods.classifier_inputs(case["batch"])
     return bench_methods.hessian_inputs(case["width"], hidden_width=hidden_width)

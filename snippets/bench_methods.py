@@ -337,13 +337,50 @@ def classifier_inputs(batch: int, widths=CLASSIFIER_WIDTHS, seed=0):
     return (x, labels, *(tf.constant(w, dtype=tf.float32) for w in weights))
 
 
+CONV_CLASSIFIER = (16, 8, 10)
+"""Image side (one channel), number of 3x3 filters and classes of the small convolutional classifier."""
+
+
+def conv_classifier_inputs(batch: int, sizes=CONV_CLASSIFIER, seed=0):
+    """Return ``(x, labels, kernel, conv_bias, w2, b2)`` for a batch of the small conv net, float32.
+
+    ``x`` holds ``batch`` one-channel images; a 3x3 convolution without padding, ``tanh``,
+    then a dense layer to the classes.
+
+    >>> [tuple(t.shape) for t in conv_classifier_inputs(batch=2, sizes=(5, 2, 3))]
+    [(2, 5, 5, 1), (2,), (3, 3, 1, 2), (2,), (18, 3), (3,)]
+    """
+    side, filters, classes = sizes
+    hidden = (side - 2) ** 2 * filters
+    rng = np.random.default_rng(seed)
+    x = tf.constant(rng.standard_normal((batch, side, side, 1)), dtype=tf.float32)
+    labels = tf.constant(rng.integers(0, classes, batch), dtype=tf.int32)
+    weights = [
+        rng.standard_normal((3, 3, 1, filters)) / 3.0,
+        0.1 * rng.standard_normal(filters),
+        rng.standard_normal((hidden, classes)) / np.sqrt(hidden),
+        0.1 * rng.standard_normal(classes),
+    ]
+    return (x, labels, *(tf.constant(w, dtype=tf.float32) for w in weights))
+
+
 def per_example_losses(x, labels, w1, b1, w2, b2) -> tf.Tensor:
     """Softmax cross-entropy of ``tanh(x @ w1 + b1) @ w2 + b2``, one loss per example: shape ``[b]``.
 
+    For a batch of images (``x`` of rank 4, from :func:`conv_classifier_inputs`) the first
+    layer is a 3x3 convolution with kernel ``w1`` instead of ``x @ w1``.
+
     >>> tuple(per_example_losses(*classifier_inputs(batch=3, widths=(4, 5, 2))).shape)
     (3,)
+    >>> tuple(per_example_losses(*conv_classifier_inputs(batch=3, sizes=(5, 2, 3))).shape)
+    (3,)
     """
-    logits = tf.tanh(x @ w1 + b1) @ w2 + b2
+    if x.shape.rank == 4:
+        features = tf.tanh(tf.nn.conv2d(x, w1, strides=1, padding="VALID") + b1)
+        hidden = tf.reshape(features, [tf.shape(x)[0], -1])
+    else:
+        hidden = tf.tanh(x @ w1 + b1)
+    logits = hidden @ w2 + b2
     return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
 
 
@@ -354,18 +391,45 @@ def reference_weight_gradients(x, labels, w1, b1, w2, b2) -> np.ndarray:
     ``d1 = (d2 w2^T) * (1 - t^2)``, example ``i``'s gradients are ``x_i^T d1_i``, ``d1_i``,
     ``t_i^T d2_i`` and ``d2_i``, flattened and joined in that order.
 
+    For the conv net, ``d1`` has the shape of the feature maps and the kernel's gradient
+    sums each 3x3 image patch times ``d1`` over the positions.
+
     >>> reference_weight_gradients(*classifier_inputs(batch=3, widths=(4, 5, 2))).shape
     (3, 37)
+    >>> reference_weight_gradients(*conv_classifier_inputs(batch=3, sizes=(5, 2, 3))).shape
+    (3, 77)
     """
     x, w1, b1, w2, b2 = (np.asarray(a, dtype=np.float64) for a in (x, w1, b1, w2, b2))
+    if x.ndim == 4:
+        return _reference_conv_weight_gradients(x, np.asarray(labels), w1, b1, w2, b2)
     t = np.tanh(x @ w1 + b1)
     logits = t @ w2 + b2
-    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
-    d2 = probabilities - np.eye(w2.shape[1])[np.asarray(labels)]
+    d2 = _softmax_minus_onehot(logits, np.asarray(labels))
     d1 = (d2 @ w2.T) * (1.0 - t**2)
     batch = x.shape[0]
     parts = [np.einsum("bn,bh->bnh", x, d1), d1, np.einsum("bh,bk->bhk", t, d2), d2]
+    return np.concatenate([part.reshape(batch, -1) for part in parts], axis=1)
+
+
+def _softmax_minus_onehot(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return probabilities - np.eye(logits.shape[1])[labels]
+
+
+def _reference_conv_weight_gradients(x, labels, kernel, conv_bias, w2, b2) -> np.ndarray:
+    batch = x.shape[0]
+    patches = np.lib.stride_tricks.sliding_window_view(x[..., 0], (3, 3), axis=(1, 2))  # [b, H', W', 3, 3]
+    t = np.tanh(np.einsum("byxij,ijf->byxf", patches, kernel[:, :, 0, :]) + conv_bias)
+    hidden = t.reshape(batch, -1)
+    d2 = _softmax_minus_onehot(hidden @ w2 + b2, labels)
+    d1 = (d2 @ w2.T).reshape(t.shape) * (1.0 - t**2)
+    parts = [
+        np.einsum("byxij,byxf->bijf", patches, d1),  # the kernel's [3, 3, 1, F], its channel axis of 1
+        d1.sum(axis=(1, 2)),
+        np.einsum("bh,bk->bhk", hidden, d2),
+        d2,
+    ]
     return np.concatenate([part.reshape(batch, -1) for part in parts], axis=1)
 
 

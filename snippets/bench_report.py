@@ -574,6 +574,7 @@ def rules_of_thumb(data: dict) -> str:
         _loops_at_largest(data, per_example),
         _hessian_rule(data),
         weight_gradients_summary(data),
+        weight_gradients_summary(data, CONV_WEIGHT_GRADIENTS_SWEEP),
     ]
     return "\n".join(f"- {rule}" for rule in rules if rule)
 
@@ -777,6 +778,8 @@ def _hessian_rule(data) -> str | None:
 # --- Per-example weight gradients ----------------------------------------------------------------
 
 WEIGHT_GRADIENTS_SWEEP = "weights_batch"
+CONV_WEIGHT_GRADIENTS_SWEEP = "conv_weights_batch"
+_MODELS = {WEIGHT_GRADIENTS_SWEEP: "the MLP", CONV_WEIGHT_GRADIENTS_SWEEP: "the conv net"}
 
 
 def growth_exponent(xs, ys) -> float:
@@ -861,19 +864,19 @@ def growth_table(data: dict, sweep_name: str = WEIGHT_GRADIENTS_SWEEP) -> str:
     return "\n".join(lines)
 
 
-def weight_gradients_summary(data: dict) -> str | None:
-    """The advice on per-example weight gradients, from the recorded numbers only.
+def weight_gradients_summary(data: dict, sweep_name: str = WEIGHT_GRADIENTS_SWEEP) -> str | None:
+    """The advice on per-example weight gradients for one model's sweep, from the recorded numbers only.
 
     >>> print(weight_gradients_summary(_example()))
     None
     """
     try:
-        chosen = sweep(data, WEIGHT_GRADIENTS_SWEEP)
+        chosen = sweep(data, sweep_name)
     except KeyError:
         return None
     jacobian, mapped = "weights_jacobian_function", "weights_vectorized_map_function"
-    exponents = growth_exponents(data, WEIGHT_GRADIENTS_SWEEP)
-    at_the_top = growth_exponents(data, WEIGHT_GRADIENTS_SWEEP, largest=2)
+    exponents = growth_exponents(data, sweep_name)
+    at_the_top = growth_exponents(data, sweep_name, largest=2)
     if jacobian not in exponents or mapped not in exponents:
         return None
     pairs = [
@@ -890,7 +893,8 @@ def weight_gradients_summary(data: dict) -> str | None:
     )
     value, a, b = pairs[-1]
     text = (
-        f"Per-example weight gradients: inside tf.function, {_label(data, jacobian)} grew as "
+        f"Per-example weight gradients of {_MODELS.get(sweep_name, sweep_name)}: inside tf.function, "
+        f"{_label(data, jacobian)} grew as "
         f"batch^{exponents[jacobian]} and {_label(data, mapped)} as batch^{exponents[mapped]} "
         f"(fitted over batch {chosen['values'][0]} to {chosen['values'][-1]}; between the two largest "
         f"batches, as batch^{at_the_top[jacobian]} and batch^{at_the_top[mapped]}); at batch {value} the "
@@ -1022,7 +1026,7 @@ def plot_hessian_vector(data: dict):
     return _plot_time_and_memory(data, "hessian_width", "width of x")
 
 
-def plot_weight_gradients(data: dict):
+def plot_weight_gradients(data: dict, sweep_name: str = WEIGHT_GRADIENTS_SWEEP):
     """Figure: time per call and peak memory of the per-example weight-gradient methods against batch size.
 
     >>> fig = plot_weight_gradients(_example())
@@ -1030,7 +1034,7 @@ def plot_weight_gradients(data: dict):
     ...
     KeyError: "no sweep named 'weights_batch'; the JSON has ['batch', ...]"
     """
-    return _plot_time_and_memory(data, WEIGHT_GRADIENTS_SWEEP, "batch size")
+    return _plot_time_and_memory(data, sweep_name, "batch size")
 
 
 def _plot_time_and_memory(data: dict, sweep_name: str, xlabel: str):
