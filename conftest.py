@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -10,6 +12,18 @@ import snippets  # noqa: F401  (imports TensorFlow quietly, seeds, print options
 from snippets.environment import configure, import_tensorflow_quietly
 
 tf = import_tensorflow_quietly()
+
+# The Rosetta page's other sides: JAX is in the default sessions but not in `tests_tf` (it needs
+# NumPy 2), PyTorch only in the opt-in `rosetta_torch` session. Their modules' doctests run where
+# their library is installed.
+OPTIONAL_MODULES = {
+    "snippets/rosetta/jax_side.py": "jax",
+    "snippets/claim_checks/rosetta.py": "jax",
+    "snippets/rosetta/torch_side.py": "torch",
+}
+collect_ignore = [
+    path for path, library in OPTIONAL_MODULES.items() if importlib.util.find_spec(library) is None
+]
 
 # TensorFlow traces a function on its first call, which can take far longer than
 # hypothesis's default 200 ms deadline; the examples themselves are fast.

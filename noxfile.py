@@ -148,8 +148,10 @@ def lint(session: nox.Session) -> None:
 @nox.session(default=True)
 def tests(session: nox.Session) -> None:
     """Doctests of every snippet and page example, and the tests in tests/."""
-    install(session, "test", "docs")
-    session.run("pytest", *PYTEST_PARALLEL, *session.posargs, env=QUIET_TENSORFLOW)
+    install(session, "test", "docs", "rosetta")
+    # The Rosetta tests skip JAX only where it is absent (`tests_tf`); here it must run.
+    env = {**QUIET_TENSORFLOW, "TAPEGUIDE_REQUIRE_JAX": "1"}
+    session.run("pytest", *PYTEST_PARALLEL, *session.posargs, env=env)
 
 
 @nox.session(default=False)
@@ -169,7 +171,7 @@ def tests_tf(session: nox.Session, tensorflow: str) -> None:
 @nox.session(default=True)
 def docs(session: nox.Session) -> None:
     """The strict HTML build (any warning or unexpected cell error fails) into build/html."""
-    install(session, "docs")
+    install(session, "docs", "rosetta")
     jobs = ["-j", "auto"] if "-j" not in session.posargs else []
     session.run("sphinx-build", *SPHINX_STRICT, *jobs, *session.posargs, env=QUIET_TENSORFLOW)
     session.log(f"Site built: {HTML_DIR / 'index.html'}")
@@ -188,7 +190,7 @@ def browser(session: nox.Session) -> None:
             f"Chromium is not at {chromium}. Install Debian's package (`sudo apt-get install chromium`; "
             ".ci/run does it) or set TAPEGUIDE_CHROMIUM to a Chromium or Chrome binary."
         )
-    install(session, "test", "docs", "browser")
+    install(session, "test", "docs", "rosetta", "browser")
     session.run("sphinx-build", *SPHINX_STRICT, "-j", "auto", env=QUIET_TENSORFLOW)
     site = {"TAPEGUIDE_SITE": str(HTML_DIR), "TAPEGUIDE_CHROMIUM": str(chromium)}
     session.run("pytest", "tests/browser", *session.posargs, env={**QUIET_TENSORFLOW, **site})
@@ -197,7 +199,7 @@ def browser(session: nox.Session) -> None:
 @nox.session(default=False)
 def serve(session: nox.Session) -> None:
     """Live preview that rebuilds on edits to docs/, snippets/ and conf/."""
-    install(session, "docs", "serve")
+    install(session, "docs", "rosetta", "serve")
     session.run(
         "sphinx-autobuild", *SPHINX_STRICT,
         "--watch", "snippets", "--watch", "conf",
@@ -217,3 +219,25 @@ def bench(session: nox.Session) -> None:
     """
     install(session)
     session.run("python", "-m", "snippets.bench", *session.posargs, env=QUIET_TENSORFLOW)
+
+
+@nox.session(default=False)
+def rosetta_torch(session: nox.Session) -> None:
+    """The PyTorch side of the Rosetta page: its tests, then its results into docs/_data/rosetta-torch.json.
+
+    PyPI's Linux wheel of PyTorch brings its CUDA libraries (5.2 GB in the venv), so no
+    default session installs it. The JSON records the versions, the commit and a hash of the
+    PyTorch snippet's source; the page renders it, and the default `tests` session fails once
+    that source changes without a new recording. Commit the JSON.
+    """
+    install(session, "test", "rosetta-torch")
+    # Triton, PyTorch's GPU kernel compiler, bundles its own LLVM, which aborts the process
+    # ("Option 'bitcode-mdindex-threshold' registered more than once") once TensorFlow's is
+    # loaded; these tests compare PyTorch with TensorFlow in one process, on the CPU, where
+    # PyTorch runs without Triton.
+    session.run("uv", "pip", "uninstall", "--python", session.virtualenv.location, "triton", silent=True)
+    session.run(
+        "pytest", "-p", "no:xdist", "tests/test_rosetta_torch.py", "snippets/rosetta/torch_side.py",
+        *session.posargs, env=QUIET_TENSORFLOW,
+    )  # fmt: skip
+    session.run("python", "-m", "snippets.rosetta.recording", env=QUIET_TENSORFLOW)

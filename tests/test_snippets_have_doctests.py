@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 
@@ -10,9 +11,16 @@ import pytest
 
 import snippets
 
+# A side of the Rosetta page is checked where its library is installed (conftest.py says where).
+OPTIONAL = {
+    "snippets.rosetta.jax_side": "jax",
+    "snippets.claim_checks.rosetta": "jax",
+    "snippets.rosetta.torch_side": "torch",
+}
 MODULES = [
     importlib.import_module(module.name)
     for module in pkgutil.walk_packages(snippets.__path__, prefix="snippets.")
+    if module.name not in OPTIONAL or importlib.util.find_spec(OPTIONAL[module.name])
 ]
 FUNCTIONS = [
     (module.__name__, name, function)
