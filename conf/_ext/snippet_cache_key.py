@@ -30,7 +30,15 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 # Libraries whose upgrade changes what a page prints.
-FINGERPRINTED_DISTRIBUTIONS = ("tensorflow-cpu", "tensorflow", "keras", "numpy", "matplotlib", "jax", "jaxlib")
+FINGERPRINTED_DISTRIBUTIONS = (
+    "tensorflow-cpu",
+    "tensorflow",
+    "keras",
+    "numpy",
+    "matplotlib",
+    "jax",
+    "jaxlib",
+)
 
 FINGERPRINT_CELL_MARKER = "# snippet fingerprint:"
 _CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}[^\n]*\n(.*?)^\1", re.M | re.S)
