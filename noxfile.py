@@ -241,3 +241,30 @@ def rosetta_torch(session: nox.Session) -> None:
         *session.posargs, env=QUIET_TENSORFLOW,
     )  # fmt: skip
     session.run("python", "-m", "snippets.rosetta.recording", env=QUIET_TENSORFLOW)
+
+
+@nox.session(venv_backend="none", default=False)
+def lock(session: nox.Session) -> None:
+    """Regenerate constraints.txt, the universal lock every session installs from.
+
+    The same command as the lock's header, with uv from the bootstrap. Pass `-- --upgrade`
+    to move every pin to its newest allowed release, or `-- --upgrade-package NAME`.
+    """
+    groups = ["test", "docs", "serve", "lint", "browser", "rosetta", "rosetta-torch"]
+    session.run(
+        "uv", "pip", "compile", "pyproject.toml",
+        *(arg for group in groups for arg in ("--group", group)),
+        "--universal", "--python-version", "3.11", "-o", "constraints.txt",
+        *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session(default=False)
+def linkcheck(session: nox.Session) -> None:
+    """Check every external link of the site (needs the internet: opt-in here, weekly on GitHub)."""
+    install(session, "docs", "rosetta")
+    session.run(
+        "sphinx-build", "-b", "linkcheck", "-c", "conf", "docs", str(BUILD_DIR / "linkcheck"),
+        "-D", "nb_execution_mode=off", *session.posargs,
+        env=QUIET_TENSORFLOW,
+    )  # fmt: skip

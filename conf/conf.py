@@ -130,3 +130,13 @@ html_theme_options["extra_footer"] = (
     f"<p>Every example is tested on TensorFlow {', '.join(TESTED_TENSORFLOW[:-1])} "
     f"and {TESTED_TENSORFLOW[-1]}.</p>"
 )
+
+# --- Link check (`python3 noxfile.py -s linkcheck`; weekly on GitHub, these machines have no internet) ---
+linkcheck_retries = 3
+linkcheck_timeout = 30
+linkcheck_rate_limit_timeout = 120.0  # GitHub answers 429 to bursts; wait rather than fail
+linkcheck_anchors_ignore_for_url = [
+    # GitHub renders file and issue pages with JavaScript: their #L123 / #issuecomment anchors are not in
+    # the HTML the checker reads, though the pages are.
+    r"https://github\.com/.*",
+]
