@@ -13,6 +13,7 @@ pip installs) and then runs nox. With nox already installed, ``nox`` does the sa
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -113,6 +114,14 @@ def constraints_for_tensorflow(version: str) -> str:
     return "\n".join(kept) + "\n"
 
 
+def _load_module(path: Path):
+    """The Python module at ``path``, imported without putting its folder on ``sys.path``."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def install(session: nox.Session, *groups: str, constraints: Path = CONSTRAINTS) -> None:
     """Install the project and its dependency ``groups`` from the lock, when they changed.
 
@@ -191,6 +200,14 @@ def browser(session: nox.Session) -> None:
             ".ci/run does it) or set TAPEGUIDE_CHROMIUM to a Chromium or Chrome binary."
         )
     install(session, "test", "docs", "rosetta", "browser")
+    # The axe-core the tests run: npm's tarball of the pinned release, checked against its
+    # sha512 (tests/browser/pinned_axe.py says which release and why); downloaded once.
+    pinned_axe = _load_module(ROOT / "tests" / "browser" / "pinned_axe.py")
+    try:
+        axe_script = pinned_axe.fetch()
+    except RuntimeError as error:
+        session.error(str(error))
+    session.log(f"axe-core {pinned_axe.VERSION}: {axe_script}")
     session.run("sphinx-build", *SPHINX_STRICT, "-j", "auto", env=QUIET_TENSORFLOW)
     site = {"TAPEGUIDE_SITE": str(HTML_DIR), "TAPEGUIDE_CHROMIUM": str(chromium)}
     session.run("pytest", "tests/browser", *session.posargs, env={**QUIET_TENSORFLOW, **site})

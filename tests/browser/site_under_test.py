@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from pinned_axe import axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("TAPEGUIDE_SITE", ROOT / "build" / "html")).resolve()
@@ -203,7 +203,7 @@ def load_page(browser, site_root: str, path: str, profile: str) -> Visit:
             "help": v["help"],
             "nodes": [(n["target"], n.get("failureSummary", "")) for n in v["nodes"][:5]],
         }
-        for v in Axe().run(page).response["violations"]
+        for v in axe_violations(page)
     ]
     context.close()
     return visit

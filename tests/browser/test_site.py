@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from fontTools.ttLib import TTFont
+from pinned_axe import axe_violations
 from site_under_test import PROFILES, ROOT, SITE, load_page, site_pages, site_sub_path
 
 PAGES = site_pages()
@@ -216,6 +217,24 @@ def test_404_page_works_under_the_sub_path(browser, site_root):
     assert not not_from_the_page, "\n".join(not_from_the_page)
     assert any("pydata-sphinx-theme.css" in url for url in seen.loaded), "the 404 page lost its styles"
     assert not seen.axe_violations, seen.axe_violations
+
+
+def test_printed_pages_have_no_accessibility_violations(browser, site_root):
+    """Printed, the pages Sphinx makes and the front page pass axe-core too.
+
+    The theme heads a printed page with a print-only title, which pages Sphinx makes lack unless
+    conf/_templates/layout.html gives them one. Every page in print takes a minute; these take seconds.
+    """
+    context = browser.new_context(**PROFILES["desktop-light"])
+    page = context.new_page()
+    page.emulate_media(media="print")
+    found = {}
+    for path in ["index.html", *sorted(GENERATED - {"404.html"}), "no/such/page.html"]:
+        page.goto(site_root + path, wait_until="networkidle")
+        if violations := axe_violations(page):
+            found[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+    context.close()
+    assert not found, found
 
 
 def search_results(browser, site_root: str, query: str) -> list[str]:
