@@ -4,7 +4,8 @@
 target and source, checked against the real calls by ``tests/test_shape_doctor.py``.
 :func:`checked_batch_jacobian` is ``tape.batch_jacobian`` with plain-English errors
 raised before TensorFlow's cryptic ones, and an optional check that the rows of the
-batch really are independent.
+batch really are independent. :func:`diagnose` also gives the size of each call's result
+in bytes, and warns when one exceeds a memory budget.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ import tensorflow as tf
 
 from snippets.row_independence import cross_example_derivatives, diagonal_blocks, jacobian_rows
 
-__all__ = ["CallCheck", "Diagnosis", "checked_batch_jacobian", "diagnose"]
+__all__ = ["CallCheck", "Diagnosis", "checked_batch_jacobian", "diagnose", "format_size"]
 
 Shape = tuple[int, ...]
 
 #: How many rows ``checked_batch_jacobian(..., verify_independence=True)`` checks.
 ROWS_VERIFIED = 3
+
+#: The memory budget above which :func:`diagnose` warns about a call's result (the calculator's too).
+DEFAULT_BUDGET_BYTES = 4 * 2**30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,12 +39,15 @@ class CallCheck:
     mirrors a list, tuple or dict of sources), ``None`` when the call raises.
     ``error`` and ``message`` are the type name and the text of the exception
     TensorFlow raises; ``fix`` says in one sentence what to do instead.
+    ``result_bytes`` is the size of the result (of all its tensors, for several sources).
 
     >>> check = diagnose((2,), (2,)).batch_jacobian
     >>> check.ok, check.shape, check.error
     (False, None, 'ValueError')
     >>> check.message
     'Shape (2,) must have rank at least 2'
+    >>> diagnose((2,), (2,)).jacobian.result_bytes  # 2 * 2 float32 numbers
+    16
     """
 
     #: Whether the call succeeds.
@@ -53,6 +60,8 @@ class CallCheck:
     fix: str | None
     #: The text of TensorFlow's exception; ``None`` on success.
     message: str | None = None
+    #: The bytes of the result in the diagnosis' dtype (float32 unless given); ``None`` on an error.
+    result_bytes: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +87,12 @@ class Diagnosis:
     jacobian: CallCheck
     #: What ``tape.batch_jacobian(target, source)`` does.
     batch_jacobian: CallCheck
+    #: The dtype the result sizes are counted in.
+    dtype: str = "float32"
+    #: The memory budget the warnings compare each result with, in bytes.
+    budget_bytes: int = DEFAULT_BUDGET_BYTES
+    #: One sentence for each call whose result is larger than ``budget_bytes``, printed after the table.
+    warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"target {self.target}, source {_format_nest(self.source)}"]
@@ -104,6 +119,12 @@ class Diagnosis:
                         f"fix: {check.fix}", width=100, initial_indent=" " * 18, subsequent_indent=" " * 23
                     )
                 )
+        for warning in self.warnings:
+            lines.extend(
+                textwrap.wrap(
+                    f"warning: {warning}", width=100, initial_indent="  ", subsequent_indent=" " * 11
+                )
+            )
         return "\n".join(lines)
 
     def checks(self) -> dict[str, CallCheck]:
@@ -115,13 +136,19 @@ class Diagnosis:
         return {"gradient": self.gradient, "jacobian": self.jacobian, "batch_jacobian": self.batch_jacobian}
 
 
-def diagnose(target, source) -> Diagnosis:
+def diagnose(target, source, *, dtype=tf.float32, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> Diagnosis:
     """Say what each tape call returns, or which error it raises, for these shapes; computes no derivative.
 
     ``target`` is a tensor, a ``tf.TensorShape`` or a tuple of ints. ``source`` is
     the same, or a list, tuple or dict of them (several sources, as the tape calls
     accept). The rules are TensorFlow 2.21's, for a float target that was computed
     from the source on the tape; shapes must be fully known (as in eager execution).
+
+    Each call's ``result_bytes`` counts its result in ``dtype`` (float32 unless given; pass
+    the source's dtype). A call whose result is larger than ``budget_bytes`` (4 GiB unless
+    given) gets a warning, printed after the table. The result is a lower bound on what the
+    call needs: computing it takes several times more (the page "My Jacobian runs out of
+    memory" measures how much).
 
     The article's mistake, ``batch_jacobian`` on a single example without a batch axis:
 
@@ -150,14 +177,38 @@ def diagnose(target, source) -> Diagnosis:
     Traceback (most recent call last):
       ...
     TypeError: target must be a tensor, a tf.TensorShape or a tuple of ints, not a list ...
+
+    A batch of a trillion examples does not fit, whichever call:
+
+    >>> print(diagnose(target=(10**12, 10), source=(10**12, 5)))
+    target (1000000000000, 10), source (1000000000000, 5)
+      gradient        -> (1000000000000, 5)  derivative of the sum of the 10000000000000 target elements
+      jacobian        -> (1000000000000, 10, 1000000000000, 5)
+      batch_jacobian  -> (1000000000000, 10, 5)  per-example blocks if rows do not interact
+      warning: gradient returns 18.2 TiB in float32, over the budget of 4 GiB. The source itself is that
+               large.
+      warning: jacobian returns 165 YiB in float32, over the budget of 4 GiB. If target row i depends
+               only on source row i, batch_jacobian returns 182 TiB; otherwise do not form the matrix:
+               use Jacobian-vector or vector-Jacobian products, or take slices of the target and reduce
+               each before the next.
+      warning: batch_jacobian returns 182 TiB in float32, over the budget of 4 GiB. Take slices of the
+               batch and reduce each before the next, or use Jacobian-vector or vector-Jacobian
+               products.
+    >>> diagnose((8, 10), (8, 3), dtype=tf.float64).jacobian.result_bytes
+    15360
     """
     target_shape = _as_shape(target, "target")
     source_nest = _as_source(source)
     target_dims = tf.TensorShape(target_shape)
+    dtype = tf.as_dtype(dtype)
 
-    gradient = CallCheck(ok=True, shape=source_nest, error=None, fix=None)
+    def size(nest) -> int:
+        return dtype.size * sum(int(np.prod(s, dtype=object)) for s in _leaves(nest))
+
+    gradient = CallCheck(ok=True, shape=source_nest, error=None, fix=None, result_bytes=size(source_nest))
+    jacobian_shape = _map_nest(lambda s: target_shape + s, source_nest)
     jacobian = CallCheck(
-        ok=True, shape=_map_nest(lambda s: target_shape + s, source_nest), error=None, fix=None
+        ok=True, shape=jacobian_shape, error=None, fix=None, result_bytes=size(jacobian_shape)
     )
     problem = _batch_jacobian_problem(
         target_dims,
@@ -165,7 +216,10 @@ def diagnose(target, source) -> Diagnosis:
         type(source_nest).__name__ if _is_container(source_nest) else None,
     )
     if problem is None:
-        batch_jacobian = CallCheck(ok=True, shape=target_shape + source_nest[1:], error=None, fix=None)
+        batch_shape = target_shape + source_nest[1:]
+        batch_jacobian = CallCheck(
+            ok=True, shape=batch_shape, error=None, fix=None, result_bytes=size(batch_shape)
+        )
     else:
         batch_jacobian = CallCheck(
             ok=False, shape=None, error=problem.error, fix=problem.fix, message=problem.message
@@ -176,7 +230,51 @@ def diagnose(target, source) -> Diagnosis:
         gradient=gradient,
         jacobian=jacobian,
         batch_jacobian=batch_jacobian,
+        dtype=dtype.name,
+        budget_bytes=budget_bytes,
+        warnings=_budget_warnings(gradient, jacobian, batch_jacobian, dtype.name, budget_bytes),
     )
+
+
+def format_size(nbytes: int) -> str:
+    """A size in B, KiB, MiB, ... with three significant digits, as the shape calculator writes it.
+
+    >>> [format_size(n) for n in (16, 1536, 4 * 2**30, 2 * 10**14, 10**40)]
+    ['16 B', '1.5 KiB', '4 GiB', '182 TiB', '8.27e+15 YiB']
+    """
+    units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
+    value, unit = float(nbytes), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    # JavaScript's +value.toPrecision(3): three significant digits, trailing zeros dropped.
+    return f"{float(f'{value:.3g}'):g} {units[unit]}"
+
+
+def _budget_warnings(gradient, jacobian, batch_jacobian, dtype: str, budget: int) -> tuple[str, ...]:
+    over = f"in {dtype}, over the budget of {format_size(budget)}"
+    products = "use Jacobian-vector or vector-Jacobian products"
+    warnings = []
+    if gradient.result_bytes > budget:
+        warnings.append(
+            f"gradient returns {format_size(gradient.result_bytes)} {over}. The source itself is that large."
+        )
+    if jacobian.result_bytes > budget:
+        instead = (
+            f"If target row i depends only on source row i, batch_jacobian returns "
+            f"{format_size(batch_jacobian.result_bytes)}; otherwise do not form the matrix: "
+            if batch_jacobian.ok
+            else "Do not form the matrix: "
+        )
+        warnings.append(
+            f"jacobian returns {format_size(jacobian.result_bytes)} {over}. {instead}{products}, "
+            "or take slices of the target and reduce each before the next."
+        )
+    if batch_jacobian.ok and batch_jacobian.result_bytes > budget:
+        warnings.append(
+            f"batch_jacobian returns {format_size(batch_jacobian.result_bytes)} {over}. Take slices of the "
+            f"batch and reduce each before the next, or {products}."
+        )
+    return tuple(warnings)
 
 
 def checked_batch_jacobian(tape, target, source, *, verify_independence: bool = False, **kwargs):
@@ -415,39 +513,45 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
     true_blocks = diagonal_blocks(truth, rank, rows).numpy()
     elsewhere = cross_example_derivatives(truth, rank, rows)
     returned = tf.gather(result, rows).numpy()
+    findings = []
     for k, row in enumerate(rows):
         scale = max(1.0, float(np.abs(true_blocks[k]).max(initial=0.0)))
         other_rows = np.flatnonzero(elsewhere[k] > 1e-6 * scale).tolist()
         matches = np.allclose(returned[k], true_blocks[k], rtol=1e-4, atol=1e-5 * scale)
         if other_rows or not matches:
-            difference = float(np.abs(returned[k] - true_blocks[k]).max())
-            if other_rows:
-                *head, last = map(str, other_rows)
-                rows_text = f"{', '.join(head)} and {last}" if head else last
-                depends = f"target row {row} depends on source row{'s' if head else ''} {rows_text}"
-            else:
-                depends = f"other target rows depend on source row {row}"
-            if matches:
-                # Rows interact, yet the sum of the other rows' derivatives cancels for this block.
-                opening = (
-                    f"the rows of the batch are not independent for these tensors: {depends}. Block {row} "
-                    "of batch_jacobian matches the true derivative only because the derivatives it adds in "
-                    "cancel out here"
-                )
-            else:
-                opening = (
-                    f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
-                    f"are not independent, and block {row} differs from the true derivative by up to "
-                    f"{difference:.4g}"
-                )
-            raise ValueError(
-                f"{opening}: block j of batch_jacobian is the derivative of the "
-                "target summed over the batch with respect to source row j, which adds in every other target "
-                "row's derivative. Remove the interaction (for a Keras model with batch normalisation, call "
-                "it with training=False), or use "
-                "tape.jacobian(target, source) and keep its diagonal blocks "
-                "(snippets.row_independence.diagonal_blocks)."
-            )
+            findings.append((matches, k, row, other_rows))
+    # A block that differs is the clearest evidence: report it before one that happens to match.
+    if not findings:
+        return
+    matches, k, row, other_rows = min(findings, key=lambda finding: finding[0])  # False sorts first
+    difference = float(np.abs(returned[k] - true_blocks[k]).max())
+    if other_rows:
+        *head, last = map(str, other_rows)
+        rows_text = f"{', '.join(head)} and {last}" if head else last
+        depends = f"target row {row} depends on source row{'s' if head else ''} {rows_text}"
+    else:
+        depends = f"other target rows depend on source row {row}"
+    if matches:
+        # Rows interact, yet the sum of the other rows' derivatives cancels for this block.
+        opening = (
+            f"the rows of the batch are not independent for these tensors: {depends}. Block {row} "
+            "of batch_jacobian matches the true derivative only because the derivatives it adds in "
+            "add up to zero here"
+        )
+    else:
+        opening = (
+            f"batch_jacobian's result is wrong for these tensors: {depends}. The rows of the batch "
+            f"are not independent, and block {row} differs from the true derivative by up to "
+            f"{difference:.4g}"
+        )
+    raise ValueError(
+        f"{opening}: block j of batch_jacobian is the derivative of the "
+        "target summed over the batch with respect to source row j, which adds in every other target "
+        "row's derivative. Remove the interaction (for a Keras model with batch normalisation, call "
+        "it with training=False), or use "
+        "tape.jacobian(target, source) and keep its diagonal blocks "
+        "(snippets.row_independence.diagonal_blocks)."
+    )
 
 
 # --- argument handling -----------------------------------------------------------------------
@@ -507,6 +611,14 @@ def _as_source(value):
             )
         return type(value)(_as_source(item) for item in value)
     return _as_shape(value, "source")
+
+
+def _leaves(nest) -> list:
+    if isinstance(nest, dict):
+        return [leaf for item in nest.values() for leaf in _leaves(item)]
+    if _is_container(nest):
+        return [leaf for item in nest for leaf in _leaves(item)]
+    return [nest]
 
 
 def _map_nest(function, nest):

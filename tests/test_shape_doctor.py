@@ -261,3 +261,71 @@ def test_unknown_rank_in_a_tf_function_is_named():
 
     with pytest.raises(ValueError, match="needs the rank of both tensors"):
         per_example(BATCH)
+
+
+# --- result sizes and the memory budget ---------------------------------------------------------
+
+
+def real_result_bytes(call: str, target_shape: tuple, source_shape: tuple, dtype) -> int | None:
+    """The bytes of the real call's result for one source of ``dtype``, or ``None`` when it raises."""
+    source = tf.cast(tf.random.normal(source_shape), dtype)
+    with tf.GradientTape() as tape:
+        tape.watch(source)
+        if target_shape and source_shape and target_shape[0] == source_shape[0]:
+            per_row = tf.reduce_sum(source**2, axis=list(range(1, len(source_shape))))
+            per_row = tf.reshape(per_row, [target_shape[0]] + [1] * (len(target_shape) - 1))
+            target = per_row * tf.ones(target_shape, dtype)
+        else:
+            target = tf.reduce_sum(source**2) * tf.ones(target_shape, dtype)
+    try:
+        return getattr(tape, call)(target, source).numpy().nbytes
+    except Exception:  # the shape tests above check the errors; here only sizes matter
+        return None
+
+
+@pytest.mark.parametrize("call", CALLS)
+@settings(max_examples=10)
+@given(shapes=target_and_source_shapes(), dtype=st.sampled_from([tf.float32, tf.float64]))
+def test_result_bytes_are_the_real_results_bytes(call, shapes, dtype):
+    target_shape, source_shape = shapes
+    check = getattr(diagnose(target_shape, source_shape, dtype=dtype), call)
+    assert check.result_bytes == real_result_bytes(call, target_shape, source_shape, dtype)
+
+
+def test_result_bytes_add_up_over_several_sources():
+    d = diagnose((2, 5), {"kernel": (3, 10), "bias": (10,)})
+    assert d.gradient.result_bytes == 4 * (3 * 10 + 10)
+    assert d.jacobian.result_bytes == 4 * (2 * 5 * 3 * 10 + 2 * 5 * 10)
+    assert d.batch_jacobian.result_bytes is None
+
+
+def test_within_the_budget_nothing_is_added():
+    d = diagnose((4, 2), (4, 3))
+    assert d.warnings == ()
+    assert "warning" not in str(d)
+    assert str(d) == str(diagnose((4, 2), (4, 3), budget_bytes=4 * 4 * 2 * 4 * 3))  # exactly at the budget
+
+
+def test_a_trillion_examples_warn_for_every_call():
+    d = diagnose((10**12, 10), (10**12, 5))
+    assert [w.split()[0] for w in d.warnings] == ["gradient", "jacobian", "batch_jacobian"]
+    assert str(d).count("\n  warning: ") == 3
+    assert "batch_jacobian returns 182 TiB" in d.warnings[1]
+
+
+def test_the_budget_and_the_dtype_are_the_callers():
+    images = ((512, 10), (512, 784))  # jacobian 7.66 GiB, batch_jacobian 15.3 MiB in float32
+    (warning,) = diagnose(*images).warnings
+    assert warning.startswith("jacobian returns 7.66 GiB in float32, over the budget of 4 GiB.")
+    assert not diagnose(*images, budget_bytes=8 * 2**30).warnings
+    (warning,) = diagnose(*images, dtype=tf.float16, budget_bytes=2**30).warnings
+    assert warning.startswith("jacobian returns 3.83 GiB in float16, over the budget of 1 GiB.")
+    assert (
+        diagnose(*images, dtype=tf.float64).jacobian.result_bytes
+        == 2 * diagnose(*images).jacobian.result_bytes
+    )
+
+
+def test_a_jacobian_without_a_batch_jacobian_is_told_not_to_form_the_matrix():
+    (warning,) = diagnose((2**16,), (2**16,)).warnings  # 16 GiB, and no batch axis
+    assert "Do not form the matrix" in warning and "batch_jacobian" not in warning
