@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import inspect
-import logging
 import math
-from collections.abc import Iterator
 
 import tensorflow as tf
 
+from snippets.error_gallery.captured_warnings import tensorflow_debug_log
 from snippets.stopwatch import median_seconds, seconds_of_one_call
 
 SHAPE_CASES = [
@@ -217,41 +215,6 @@ rewrites on each call, enclose GradientTape code in @tf.function.
     wanted = ("if context.executing_eagerly()", "f = def_function.function(f)")
     source = inspect.getsource(control_flow_ops.pfor).splitlines()
     return [note] + [line.strip() for line in source if line.strip().startswith(wanted)]
-
-
-class _Collect(logging.Handler):
-    def __init__(self, messages: list[str]):
-        super().__init__(level=logging.DEBUG)
-        self.messages = messages
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
-
-
-@contextlib.contextmanager
-def tensorflow_debug_log() -> Iterator[list[str]]:
-    """Collect everything TensorFlow's Python logger says inside the block, DEBUG level included.
-
-    The logger is set to DEBUG for the block only, and its own handlers are set aside,
-    so the messages land in the returned list instead of on stderr.
-
-    >>> with tensorflow_debug_log() as messages:
-    ...     tf.get_logger().debug("a debug line")
-    >>> messages
-    ['DEBUG: a debug line']
-    """
-    logger = tf.get_logger()
-    messages: list[str] = []
-    level, handlers = logger.level, logger.handlers[:]
-    for handler in handlers:
-        logger.removeHandler(handler)
-    logger.addHandler(_Collect(messages))
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield messages
-    finally:
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
 
 
 def gathered_squares(x: tf.Tensor) -> tf.Tensor:

@@ -8,11 +8,11 @@ import tensorflow as tf
 
 from snippets.claim_checks.gradient import _backward_function_calls
 from snippets.claims import require
+from snippets.error_gallery.captured_warnings import tensorflow_debug_log
 from snippets.jacobian_calls import (
     _layer_jacobian,
     jacobian_shape_table,
     pfor_falls_back_to_a_while_loop,
-    tensorflow_debug_log,
 )
 
 
