@@ -892,12 +892,15 @@ def weight_gradients_summary(data: dict, sweep_name: str = WEIGHT_GRADIENTS_SWEE
         None,
     )
     value, a, b = pairs[-1]
+    timed = sweep_series(data, sweep_name)
+    spans = [f"batch {timed[m][0][0]} to {timed[m][0][-1]}" for m in (jacobian, mapped)]
+    fitted = spans[0] if spans[0] == spans[1] else f"{spans[0]} and {spans[1]}, where each was timed"
     text = (
         f"Per-example weight gradients of {_MODELS.get(sweep_name, sweep_name)}: inside tf.function, "
         f"{_label(data, jacobian)} grew as "
         f"batch^{exponents[jacobian]} and {_label(data, mapped)} as batch^{exponents[mapped]} "
-        f"(fitted over batch {chosen['values'][0]} to {chosen['values'][-1]}; between the two largest "
-        f"batches, as batch^{at_the_top[jacobian]} and batch^{at_the_top[mapped]}); at batch {value} the "
+        f"(fitted over {fitted}; between the two largest batches each was timed at, as "
+        f"batch^{at_the_top[jacobian]} and batch^{at_the_top[mapped]}); at batch {value} the "
         f"jacobian took {format_ratio(a['median_s'] / b['median_s'])} the time"
     )
     text += _memory_against(a, b) + "."
