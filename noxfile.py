@@ -63,19 +63,10 @@ CONSTRAINTS = ROOT / "constraints.txt"
 BUILD_DIR = ROOT / "build"
 HTML_DIR = BUILD_DIR / "html"
 SPHINX_STRICT = ["-n", "-W", "--keep-going", "-c", "conf", "docs", str(HTML_DIR)]
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 # One worker per core (pytest-xdist): each imports TensorFlow once; 102 s becomes 62 s on 2 cores.
 PYTEST_PARALLEL = ["-n", "auto"]
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-TESTED_TENSORFLOW = PYPROJECT["tool"]["tapeguide"]["tested-tensorflow"]
-# (Python, TensorFlow) pairs for `tests_tf`: every tested release from the oldest one
-# that has wheels for that Python.
-TESTED_PAIRS = [
-    (python, tensorflow)
-    for python, oldest in PYPROJECT["tool"]["tapeguide"]["tested-python"].items()
-    for tensorflow in TESTED_TENSORFLOW[TESTED_TENSORFLOW.index(oldest) :]
-]
 # The pins of constraints.txt that `tests_tf` lets move with the TensorFlow release:
 # TensorFlow, Keras and what TensorFlow pins (2.16 and 2.17 need numpy<2, ml-dtypes 0.3
 # or 0.4 and protobuf<5), plus contourpy, whose pin for Python 3.12+ needs numpy 2.
@@ -120,6 +111,15 @@ def _load_module(path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# Both are standard-library-only modules of the package, shared with conf/conf.py and the pages.
+QUIET_TENSORFLOW = _load_module(ROOT / "snippets" / "support" / "environment.py").QUIET_TENSORFLOW_ENVIRONMENT
+_tested_range = _load_module(ROOT / "snippets" / "support" / "tested_range.py")
+TESTED_TENSORFLOW = _tested_range.release_table()["tested-tensorflow"]
+# (Python, TensorFlow) pairs for `tests_tf`: every tested release from the oldest one
+# that has wheels for that Python.
+TESTED_PAIRS = _tested_range.tested_pairs()
 
 
 def install(session: nox.Session, *groups: str, constraints: Path = CONSTRAINTS) -> None:

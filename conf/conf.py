@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conf" / "_ext"))
+sys.path.insert(0, str(ROOT))
 
 import published_site  # noqa: E402  (lives in conf/_ext)
 
-# The notebook kernels inherit this environment: TensorFlow's C++ logging stays quiet
-# there before `snippets.environment` silences the rest of the start-up lines.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Both modules import only the standard library: the configuration loads without TensorFlow.
+from snippets.support.environment import QUIET_TENSORFLOW_ENVIRONMENT  # noqa: E402
+from snippets.support.tested_range import footer_sentence  # noqa: E402
+
+# The notebook kernels and autodoc's imports inherit this environment: TensorFlow's C++
+# logging stays quiet there before the page prelude silences the rest of the start-up lines.
+for _name, _value in QUIET_TENSORFLOW_ENVIRONMENT.items():
+    os.environ.setdefault(_name, _value)
 
 project = "tapeguide"
 author = "the tapeguide authors"
@@ -71,6 +76,8 @@ nb_execution_in_temp = True  # a page cannot leave files behind in docs/
 nb_output_stderr = "remove"  # library noise printed to stderr never reaches a page
 nb_merge_streams = True
 snippet_cache_package_dir = str(ROOT / "snippets")
+# Importing the package has no effect: the hidden first cell of each page makes the one set-up call.
+snippet_cache_prelude = "from snippets.support.environment import configure\nconfigure()"
 
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
@@ -122,14 +129,7 @@ copybutton_only_copy_prompt_lines = True
 copybutton_exclude = ".linenos, .go"
 
 # --- The tested range: pyproject.toml's [tool.tapeguide], the list `nox -s tests_tf` runs ---
-# Read from the file, never by importing TensorFlow, so the configuration loads at once.
-TESTED_TENSORFLOW = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["tapeguide"][
-    "tested-tensorflow"
-]
-html_theme_options["extra_footer"] = (
-    f"<p>Every example is tested on TensorFlow {', '.join(TESTED_TENSORFLOW[:-1])} "
-    f"and {TESTED_TENSORFLOW[-1]}.</p>"
-)
+html_theme_options["extra_footer"] = f"<p>{footer_sentence()}</p>"
 
 # --- Link check (`python3 noxfile.py -s linkcheck`; weekly on GitHub, these machines have no internet) ---
 linkcheck_retries = 3

@@ -1,9 +1,15 @@
-"""Every code example of tapeguide, one module per idea.
+"""Every code example of tapeguide, grouped by role.
 
-Importing the package prepares TensorFlow once (quiet logging, seeds, print options),
-so a page, a doctest and a benchmark all start from the same state.
+- top-level modules and ``error_gallery/``, ``rosetta/``: the examples of one page each
+  (README.md maps pages to modules);
+- ``claim_checks/``: the checks behind the sentences marked as claims, one module per page;
+- ``tools/``: helpers a reader can take away (the shape doctor, the row-independence test,
+  a stopwatch);
+- ``bench/``: the benchmark harness and the report the costs pages render;
+- ``support/``: what makes the site run (environment set-up, the tested range, the claims
+  ledger, Markdown output).
+
+Importing any of them has no global effect: TensorFlow is made quiet and seeded by one
+explicit call, :func:`snippets.support.environment.configure`, made by the page prelude,
+the test set-up and the benchmark entry point.
 """
-
-from snippets.environment import configure as _configure
-
-_configure()

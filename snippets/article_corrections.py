@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.batch_jacobian_calls import centered, column_block_sums
-from snippets.row_independence import diagonal_blocks
+from snippets.tools.row_independence import diagonal_blocks
 
 
 def square_and_cube(x: tf.Tensor) -> tf.Tensor:

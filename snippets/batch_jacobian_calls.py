@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
-from snippets.row_independence import as_block_matrix, cross_example_dependence, diagonal_blocks
+from snippets.tools.row_independence import as_block_matrix, cross_example_dependence, diagonal_blocks
 
 WEIGHTS = ((1.0, -0.5), (0.5, 2.0), (-1.0, 1.5))
 """The fixed ``(3, 2)`` weight matrix of ``row_wise_layer``."""

@@ -17,7 +17,8 @@ from snippets.forward_mode import forward_jacobian_loop, forward_jacobian_vector
 BATCH, FEATURES, OUTPUTS = 4, 3, 2
 
 # The cost cell of the per-example weight gradients. It compares two calls, so its sentences carry
-# claim marks; the blank lines end each marked sentence for snippets.claims, and re.sub joins the cell.
+# claim marks; the blank lines end each marked sentence for snippets.support.claims, and re.sub joins
+# the cell.
 PER_EXAMPLE_WEIGHT_GRADIENTS_COST = re.sub(
     r"\s+",
     " ",

@@ -16,7 +16,7 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 
 from snippets.bench_report import compare, load_results, record, sweep
-from snippets.row_independence import cross_example_derivatives, diagonal_blocks
+from snippets.tools.row_independence import cross_example_derivatives, diagonal_blocks
 
 EXAMPLE_POINT = (1.0, 2.0, 3.0)
 

@@ -9,7 +9,7 @@ import math
 import tensorflow as tf
 
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
-from snippets.stopwatch import median_seconds, seconds_of_one_call
+from snippets.tools.stopwatch import median_seconds, seconds_of_one_call
 
 SHAPE_CASES = [
     # (case, source shape, target shape)

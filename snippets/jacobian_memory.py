@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from snippets import bench, bench_methods
 from snippets.bench_report import record, sweep
-from snippets.shape_doctor import format_size
+from snippets.tools.shape_doctor import format_size
 
 HIDDEN_WIDTH = bench_methods.HIDDEN_WIDTH
 """The hidden width ``h`` of the benchmark's perceptron ``tanh(x @ w1) @ w2``."""
@@ -669,4 +669,7 @@ def compare_with_full_jacobian(results: dict, x, w1, w2, v, u) -> str:
 
 if __name__ == "__main__":
     # python -m snippets.jacobian_memory '{"names": [...], "sizes": {...}, ...}': what measure_peaks runs.
+    from snippets.support.environment import configure
+
+    configure()
     print(_ANSWER + json.dumps(_serve(json.loads(sys.argv[1]))), flush=True)

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from snippets.row_independence import cross_example_derivatives, diagonal_blocks
+from snippets.tools.row_independence import cross_example_derivatives, diagonal_blocks
 
 FEATURES = 3
 CLASSES = 2

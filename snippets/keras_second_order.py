@@ -4,7 +4,7 @@ Everything that compares derivatives runs in float64, so that two routes to the
 same number agree to round-off (about 1e-15) instead of float32's 1e-7.
 The classifier is the Keras recipes page's, copied into float64 with the same
 weights; the other models have fixed weights, and the data is drawn from NumPy's
-generator seeded with :data:`snippets.environment.SEED`, so every run prints the
+generator seeded with :data:`snippets.support.environment.SEED`, so every run prints the
 same numbers.
 """
 
@@ -16,9 +16,9 @@ from functools import partial
 import numpy as np
 import tensorflow as tf
 
-from snippets.environment import SEED
 from snippets.higher_order import hessian, hvp_double_backward
 from snippets.keras_recipes import labelled_batch, small_classifier
+from snippets.support.environment import SEED
 
 
 def float64_twin(model: tf.keras.Sequential) -> tf.keras.Sequential:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
-from snippets.shape_doctor import checked_batch_jacobian
+from snippets.tools.shape_doctor import checked_batch_jacobian
 
 
 def article_mistake_checked(point=(2.0, 3.0)) -> tf.Tensor:

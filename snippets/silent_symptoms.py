@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.batch_jacobian_calls import centered
-from snippets.row_independence import cross_example_dependence
+from snippets.tools.row_independence import cross_example_dependence
 
 BATCH = tf.constant([[1.0, 2.0], [3.0, 4.0]])
 """Two examples (axis 0) of two features (axis 1)."""

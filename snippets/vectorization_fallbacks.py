@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from snippets.article_corrections import MarkdownTable
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
-from snippets.row_independence import diagonal_blocks
+from snippets.tools.row_independence import diagonal_blocks
 
 BATCH = 3
 CALLS = (("jacobian", False), ("jacobian", True), ("batch_jacobian", False), ("batch_jacobian", True))

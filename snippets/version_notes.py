@@ -20,7 +20,7 @@ from importlib import metadata
 
 import tensorflow as tf
 
-from snippets.tested_versions import release_table
+from snippets.support.tested_range import release_table
 
 
 def _release_key(version: str) -> tuple[int, ...]:
@@ -107,7 +107,7 @@ def startup_output(min_log_level: str = "3") -> dict[str, tuple[str, ...]]:
 def startup_lines(min_log_level: str = "3") -> tuple[str, ...]:
     """What a fresh Python writes to file descriptor 2 while importing TensorFlow (:func:`startup_output`).
 
-    ``snippets.environment`` hides them by pointing file descriptor 2 at /dev/null
+    ``snippets.support.environment`` hides them by pointing file descriptor 2 at /dev/null
     while it imports TensorFlow.
 
     >>> all("oneDNN" in line or "absl" in line for line in startup_lines("3"))

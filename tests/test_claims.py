@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snippets.claims import all_claims, check_names, claims_in
+from snippets.support.claims import all_claims, check_names, claims_in
 
 CHECKS = check_names()
 CLAIMS = all_claims()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from snippets.row_independence import (
+from snippets.tools.row_independence import (
     as_block_matrix,
     cross_example_derivatives,
     diagonal_blocks,

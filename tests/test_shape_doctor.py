@@ -8,7 +8,7 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snippets.shape_doctor import checked_batch_jacobian, diagnose
+from snippets.tools.shape_doctor import checked_batch_jacobian, diagnose
 
 CALLS = ["gradient", "jacobian", "batch_jacobian"]
 

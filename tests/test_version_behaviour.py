@@ -10,7 +10,7 @@ import re
 import pytest
 import tensorflow as tf
 
-from snippets.tested_versions import release_table
+from snippets.support.tested_range import release_table
 from snippets.version_notes import DIFFERENCES
 
 TESTED = release_table()["tested-tensorflow"]

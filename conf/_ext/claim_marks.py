@@ -6,7 +6,7 @@ the Claims page (``claims.md``), where the build ran it. A name that is not a ch
 ``snippets/claim_checks`` is a warning, so the strict build fails on it.
 
 No maintained extension fits: the role must know this project's check registry, which it
-reads from the source with ``snippets.claims.check_names`` (no TensorFlow import at build time).
+reads from the source with ``snippets.support.claims.check_names`` (no TensorFlow import at build time).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _check_names() -> set[str]:
     root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root))
     try:
-        from snippets.claims import check_names  # TensorFlow-free: reads the checks' source
+        from snippets.support.claims import check_names  # TensorFlow-free: reads the checks' source
     finally:
         sys.path.remove(str(root))
     return set(check_names())

@@ -7,9 +7,9 @@ code cells:
 
 1. It tells Sphinx that the page depends on those modules (Sphinx then re-reads
    the page when one of them changes), and
-2. it puts a hidden first code cell on the page that imports the package (so
-   TensorFlow is quiet and seeded before any visible cell runs, even one that
-   imports ``tensorflow`` itself) and carries a fingerprint of those modules'
+2. it puts a hidden first code cell on the page that runs ``snippet_cache_prelude``
+   (in conf.py: ``configure()``, so TensorFlow is quiet and seeded before any visible
+   cell runs, even one that imports ``tensorflow`` itself) and carries a fingerprint of those modules'
    source and of the installed library versions: the notebook's hash, and with
    it the cache key, changes whenever they do, and myst-nb re-executes the page.
 
@@ -133,9 +133,9 @@ def page_dependencies(page_source: str, package_dir: Path) -> set[Path]:
     return module_files(imported_modules(code, package_dir.name), package_dir)
 
 
-def first_cell(package: str, key: str) -> str:
-    """A hidden code cell that imports ``package`` and whose text changes whenever ``key`` does."""
-    code = f"import {package}  {FINGERPRINT_CELL_MARKER} {key}"
+def first_cell(setup: str, key: str) -> str:
+    """A hidden code cell that runs ``setup`` and whose text changes whenever ``key`` does."""
+    code = f"{setup}  {FINGERPRINT_CELL_MARKER} {key}"
     return f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{code}\n```\n\n"
 
 
@@ -187,7 +187,8 @@ def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
         if not path.is_file():
             raise FileNotFoundError(f"{docname}: execution dependency {path} does not exist")
         app.env.note_dependency(str(path))
-    source[0] = front_matter + first_cell(package_dir.name, fingerprint(files)) + body
+    setup = app.config.snippet_cache_prelude or f"import {package_dir.name}"
+    source[0] = front_matter + first_cell(setup, fingerprint(files)) + body
 
 
 def create_cache_before_parallel_reads(app: Sphinx) -> None:
@@ -202,6 +203,8 @@ def create_cache_before_parallel_reads(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("snippet_cache_package_dir", "", "env", types=[str])
+    # The code of the hidden first cell (default: import the package).
+    app.add_config_value("snippet_cache_prelude", "", "env", types=[str])
     app.connect("source-read", add_fingerprint)
     app.connect("builder-inited", create_cache_before_parallel_reads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,6 +1,6 @@
 // The shape calculator (issue #13): type a target shape and a source shape (or a list, tuple or
 // dict of them) and see what tape.gradient, tape.jacobian and tape.batch_jacobian return or raise.
-// The rules and every message mirror snippets/shape_doctor.py's `diagnose`, and
+// The rules and every message mirror snippets/tools/shape_doctor.py's `diagnose`, and
 // tests/browser/test_shape_calculator.py checks that they agree on thousands of generated cases.
 //
 // A shape is an array of sizes, [4, 3]; several sources are {kind: "list" | "tuple", items: [...]}
@@ -10,7 +10,7 @@
 (() => {
   "use strict";
 
-  // --- the rules of snippets/shape_doctor.py ------------------------------------------------
+  // --- the rules of snippets/tools/shape_doctor.py ------------------------------------------------
 
   const fmt = (s) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
   const isShape = Array.isArray;
@@ -28,7 +28,7 @@
     const body = k.replace(/[\\\n\r\t]/g, (c) => ({ "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c]);
     return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
   };
-  // snippets.shape_doctor._format_nest
+  // snippets.tools.shape_doctor._format_nest
   const formatNest = (n) => {
     if (isShape(n)) return fmt(n);
     if (n.kind === "dict") return `{${n.items.map(([k, v]) => `${repr(k)}: ${formatNest(v)}`).join(", ")}}`;
@@ -59,7 +59,7 @@
     return "The source has one number per example: compute the target from source[:, tf.newaxis] (shape (batch, 1)) while the tape is recording and pass that tensor to batch_jacobian, or use tape.jacobian.";
   };
 
-  // snippets.shape_doctor._batch_jacobian_problem for fully known shapes: [error, message, fix] or null.
+  // snippets.tools.shape_doctor._batch_jacobian_problem for fully known shapes: [error, message, fix] or null.
   const batchJacobianProblem = (t, s, container) => {
     if (!t.length)
       return [
@@ -87,7 +87,7 @@
 
   const ok = (shape, note) => ({ ok: true, shape, error: null, message: null, fix: null, note: note || null });
 
-  // snippets.shape_doctor.diagnose, plus the note Diagnosis.__str__ prints after a result.
+  // snippets.tools.shape_doctor.diagnose, plus the note Diagnosis.__str__ prints after a result.
   const diagnose = (t, source) => {
     const several = !isShape(source);
     const p = batchJacobianProblem(t, several ? null : source, several ? source.kind : null);

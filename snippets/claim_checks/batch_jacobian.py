@@ -9,9 +9,9 @@ import warnings
 import tensorflow as tf
 
 from snippets.bench_report import compare, format_bytes, format_ratio, load_results, record, sweep
-from snippets.claims import require
-from snippets.row_independence import cross_example_dependence, diagonal_blocks, jacobian_rows
 from snippets.shape_doctor_in_use import checked_per_example_jacobians
+from snippets.support.claims import require
+from snippets.tools.row_independence import cross_example_dependence, diagonal_blocks, jacobian_rows
 
 
 def _summed_over_source_rows(full: tf.Tensor) -> tf.Tensor:

@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.cheat_sheet import BATCH, COSTS, FEATURES, OUTPUTS, _example, _per_example_loss, count_passes
-from snippets.claims import require
+from snippets.support.claims import require
 
 # The pass count each cost cell states, for the counted call: (the row's question, the words of its cost
 # cell that state the count, the count those words give on the example, the shape each pass gets).

@@ -12,7 +12,7 @@ from snippets.bench_report import (
     record,
     sweep,
 )
-from snippets.claims import require
+from snippets.support.claims import require
 
 
 def per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map() -> str:

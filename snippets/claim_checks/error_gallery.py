@@ -15,7 +15,6 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.bench_report import load_results, record, sweep, within_noise
-from snippets.claims import require
 from snippets.error_gallery.batch_jacobian_shapes import BATCH, per_example_losses
 from snippets.error_gallery.captured_warnings import tensorflow_warnings
 from snippets.error_gallery.keras_variables import _small_layer
@@ -25,6 +24,7 @@ from snippets.error_gallery.surprising_values import (
     unconnected_sources,
 )
 from snippets.error_gallery.tape_lifetime import jacobian_through_an_op_pfor_cannot_vectorise
+from snippets.support.claims import require
 
 _CALLS = {
     "gradient": lambda tape, y, x: tape.gradient(y, x),

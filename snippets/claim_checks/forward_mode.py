@@ -7,8 +7,8 @@ import weakref
 import tensorflow as tf
 
 from snippets.bench_report import compare, fastest_method, load_results, record, sweep
-from snippets.claims import require
 from snippets.forward_mode import jvp, unconnected_jvp
+from snippets.support.claims import require
 
 _FORWARD = "forward_mode_function"
 

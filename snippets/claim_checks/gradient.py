@@ -10,7 +10,6 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from snippets.claims import require
 from snippets.gradient_calls import (
     ask_a_tape_twice,
     gradients_for_structured_sources,
@@ -20,6 +19,7 @@ from snippets.gradient_calls import (
     what_the_tape_watches,
 )
 from snippets.gradient_vs_jacobian import coupled_outputs, gradient_and_jacobian, result_shapes
+from snippets.support.claims import require
 
 
 def _backward_function_calls(ask) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from snippets.claims import require
 from snippets.gradient_vs_jacobian import loss_vector_gradient_against_mean_loss_gradient
+from snippets.support.claims import require
 
 
 def gradient_of_loss_vector_is_b_times_the_mean_gradient() -> str:

@@ -6,7 +6,6 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.bench_report import compare, load_results, record, sweep
-from snippets.claims import require
 from snippets.higher_order import (
     cubic,
     hessian,
@@ -16,6 +15,7 @@ from snippets.higher_order import (
     rosenbrock,
     squared_norm_of_product,
 )
+from snippets.support.claims import require
 
 _PRODUCTS = ("hvp_reverse_over_reverse", "hvp_forward_over_reverse")
 

@@ -7,13 +7,13 @@ import inspect
 import tensorflow as tf
 
 from snippets.claim_checks.gradient import _backward_function_calls
-from snippets.claims import require
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
 from snippets.jacobian_calls import (
     _layer_jacobian,
     jacobian_shape_table,
     pfor_falls_back_to_a_while_loop,
 )
+from snippets.support.claims import require
 
 
 def jacobian_runs_one_gradient_per_target_element() -> str:

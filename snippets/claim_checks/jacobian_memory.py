@@ -5,7 +5,6 @@ from __future__ import annotations
 import tensorflow as tf
 
 from snippets.bench_report import load_results
-from snippets.claims import require
 from snippets.jacobian_memory import (
     batch_jacobian_bytes,
     chunked_jacobian,
@@ -14,7 +13,8 @@ from snippets.jacobian_memory import (
     model_fit,
     model_rows,
 )
-from snippets.shape_doctor import diagnose, format_size
+from snippets.support.claims import require
+from snippets.tools.shape_doctor import diagnose, format_size
 
 
 def result_bytes_follow_from_the_shapes() -> str:

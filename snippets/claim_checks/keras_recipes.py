@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.claims import require
 from snippets.keras_recipes import (
     _quarters,
     batch_norm_per_example_jacobians,
@@ -16,6 +15,7 @@ from snippets.keras_recipes import (
     saliency,
     small_classifier,
 )
+from snippets.support.claims import require
 
 
 def trainable_variables_are_watched_without_watch() -> str:
@@ -197,8 +197,8 @@ def independence_checks_catch_batch_normalization_in_training() -> str:
 cross_example_dependence 0.0, checked_batch_jacobian returns (4, 3, 3)
     """
     from snippets.keras_recipes import batch_norm_model
-    from snippets.row_independence import cross_example_dependence
-    from snippets.shape_doctor import checked_batch_jacobian
+    from snippets.tools.row_independence import cross_example_dependence
+    from snippets.tools.shape_doctor import checked_batch_jacobian
 
     model = batch_norm_model()
     x, _ = labelled_batch()

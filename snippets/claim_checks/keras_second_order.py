@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.claims import require
 from snippets.keras_recipes import labelled_batch, small_classifier
 from snippets.keras_second_order import (
     flat_parameters,
@@ -15,6 +14,7 @@ from snippets.keras_second_order import (
     loss_and_input_gradient_penalty,
     penalty_problem,
 )
+from snippets.support.claims import require
 
 
 def second_jacobian_on_a_non_persistent_tape_raises() -> str:

@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from snippets.claims import require
 from snippets.rosetta import tensorflow_side
 from snippets.rosetta.examples import CASES, EXPECTED, INPUTS, TOLERANCE, Z
 from snippets.rosetta.recording import recorded
+from snippets.support.claims import require
 
 
 def jax_has_no_batch_jacobian() -> str:

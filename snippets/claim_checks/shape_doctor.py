@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from snippets.claims import require
-from snippets.shape_doctor import checked_batch_jacobian, diagnose
+from snippets.support.claims import require
+from snippets.tools.shape_doctor import checked_batch_jacobian, diagnose
 
 CALLS = ("gradient", "jacobian", "batch_jacobian")
 

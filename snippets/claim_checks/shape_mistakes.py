@@ -12,7 +12,7 @@ from snippets.article_corrections import (
     batch_jacobian_of_vector_input,
     gradient_of_vector_target,
 )
-from snippets.claims import require
+from snippets.support.claims import require
 
 
 def two_of_the_articles_three_examples_raise() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.claims import require
 from snippets.silent_symptoms import (
     BATCH,
     NONE_CAUSES,
@@ -14,6 +13,7 @@ from snippets.silent_symptoms import (
     sequence_jacobians,
     tiny_rnn,
 )
+from snippets.support.claims import require
 
 _TARGET_AND_SOURCE = {
     "none_from_a_loss_after_the_block": ("loss", "w"),

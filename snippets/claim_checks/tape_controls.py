@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.claims import require
+from snippets.support.claims import require
 from snippets.tape_controls import clip_gradient_norm, example_source, nested_tapes
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from snippets.claims import require
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
+from snippets.support.claims import require
 from snippets.vectorization_fallbacks import (
     batch_normalization_coupling,
     case_named,

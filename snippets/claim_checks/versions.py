@@ -16,8 +16,8 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from snippets.claims import require
-from snippets.tested_versions import release_table
+from snippets.support.claims import require
+from snippets.support.tested_range import release_table
 from snippets.version_notes import DIFFERENCES, Difference
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -46,8 +46,12 @@ def matrix_runs_the_suite_on_the_pyproject_releases() -> str:
     noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     require(
-        'TESTED_TENSORFLOW = PYPROJECT["tool"]["tapeguide"]["tested-tensorflow"]' in noxfile,
-        "noxfile.py no longer reads the tested releases from pyproject.toml",
+        "TESTED_PAIRS = _tested_range.tested_pairs()" in noxfile,
+        "noxfile.py no longer takes its (Python, TensorFlow) pairs from snippets/support/tested_range.py",
+    )
+    require(
+        release_table() == pyproject["tool"]["tapeguide"],
+        "snippets/support/tested_range.py no longer reads pyproject.toml's [tool.tapeguide]",
     )
     session = re.search(
         r"@nox\.parametrize\(.*?TESTED_PAIRS\)\ndef tests_tf\(.*?(?=\n@nox|\Z)", noxfile, re.S

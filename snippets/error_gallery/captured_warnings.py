@@ -48,7 +48,7 @@ def tensorflow_warnings() -> Iterator[list[str]]:
     """Collect the warnings TensorFlow logs inside the block, as a list of message strings.
 
     TensorFlow reports some mistakes only through its logger (``WARNING:tensorflow:...``
-    on stderr), which ``snippets.environment`` turns down to errors and which
+    on stderr), which ``snippets.support.environment`` turns down to errors and which
     TensorFlow rate-limits per process. Inside this block the logger reports
     warnings again, from a clean slate, and each message lands in the list
     (and not on stderr: the logger's own handlers are set aside for the block).

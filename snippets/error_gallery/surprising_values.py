@@ -5,8 +5,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 from snippets.batch_jacobian_calls import centered
-from snippets.row_independence import diagonal_blocks
-from snippets.shape_doctor import checked_batch_jacobian
+from snippets.tools.row_independence import diagonal_blocks
+from snippets.tools.shape_doctor import checked_batch_jacobian
 
 MIXING = tf.constant([[1.0, 2.0], [3.0, 4.0]])
 """``y = MIXING @ x``: two outputs, each depending on both inputs, so its Jacobian is ``MIXING``."""

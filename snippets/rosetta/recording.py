@@ -194,6 +194,9 @@ def recording_note(path: Path = RECORDING) -> str:
 
 
 if __name__ == "__main__":
+    from snippets.support.environment import configure
+
+    configure()
     recording = record()
     RECORDING.write_text(recording.to_json(), encoding="utf-8")
     print(

@@ -1,7 +1,7 @@
 """The shape calculator (conf/_static/shape-calculator.js) in Chromium: it agrees with the shape doctor.
 
 The logic runs on every case of ``tests/shape_cases.py``, a table generated from
-``snippets.shape_doctor.diagnose`` now (never stored), in one page; any disagreement fails.
+``snippets.tools.shape_doctor.diagnose`` now (never stored), in one page; any disagreement fails.
 The form is tested on a small page of its own (theme CSS, light, dark and phone): keyboard
 input, the live region, messages for text that is not a shape, the URL, and axe.
 """
@@ -112,7 +112,7 @@ def test_calculator_agrees_with_the_shape_doctor_on_every_case(logic, cases):
     result = logic.evaluate(COMPARE_EVERY_CASE, cases)
     assert result["count"] == len(cases)
     assert result["wrongCount"] == 0, (
-        f"{result['wrongCount']} disagreements with snippets.shape_doctor.diagnose; the first ones:\n"
+        f"{result['wrongCount']} disagreements with snippets.tools.shape_doctor.diagnose; the first ones:\n"
         + json.dumps(result["wrong"], indent=1, ensure_ascii=False)
     )
 

@@ -1,7 +1,12 @@
 """The one place that prepares TensorFlow for the pages, the doctests and the benchmarks.
 
-Importing :mod:`snippets` calls :func:`configure`, so every page cell, doctest and
-benchmark sees the same quiet TensorFlow, the same seeds and the same print options.
+Nothing happens on import. :func:`configure` is called explicitly by the page prelude (the
+hidden first cell of every executed page), by the test set-up (``conftest.py``) and by the
+benchmark entry point, so every page cell, doctest and benchmark sees the same quiet
+TensorFlow, the same seeds and the same print options. :data:`QUIET_TENSORFLOW_ENVIRONMENT`
+is the environment that keeps TensorFlow's C++ logging quiet in processes that import it
+later (Sphinx, nox sessions, child processes); this module imports only the standard library
+at the top, so ``conf/conf.py`` and ``noxfile.py`` can read it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from collections.abc import Iterator
 
 SEED = 0
 """The seed behind every random tensor the site shows."""
+
+QUIET_TENSORFLOW_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+"""Environment variables that turn TensorFlow's C++ logging down to fatal errors before it loads."""
 
 
 @contextlib.contextmanager
@@ -51,7 +59,8 @@ def import_tensorflow_quietly():
     >>> tf.get_logger().level  # logging.ERROR
     40
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name, value in QUIET_TENSORFLOW_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     if "tensorflow" in sys.modules:
         tf = sys.modules["tensorflow"]
     else:

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKS_PACKAGE = "snippets.claim_checks"
-CHECKS_DIR = Path(__file__).resolve().parent / "claim_checks"
+CHECKS_DIR = ROOT / "snippets" / "claim_checks"
 
 MARKER = re.compile(r"\{claim\}`(?P<check>[\w.]+)`")
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:;])\s+)(?=[A-Z`*\[(0-9$])")
@@ -38,7 +38,7 @@ def require(condition: bool, message: str) -> None:
     >>> require(1 + 1 == 3, "1 + 1 is not 3")
     Traceback (most recent call last):
     ...
-    snippets.claims.ClaimFailed: 1 + 1 is not 3
+    snippets.support.claims.ClaimFailed: 1 + 1 is not 3
     """
     if not condition:
         raise ClaimFailed(message)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from snippets.row_independence import cross_example_derivatives, diagonal_blocks, jacobian_rows
+from snippets.tools.row_independence import cross_example_derivatives, diagonal_blocks, jacobian_rows
 
 __all__ = ["CallCheck", "Diagnosis", "checked_batch_jacobian", "diagnose", "format_size"]
 
@@ -550,7 +550,7 @@ def _verify_rows_are_independent(tape, target, source, result) -> None:
         "row's derivative. Remove the interaction (for a Keras model with batch normalisation, call "
         "it with training=False), or use "
         "tape.jacobian(target, source) and keep its diagonal blocks "
-        "(snippets.row_independence.diagonal_blocks)."
+        "(snippets.tools.row_independence.diagonal_blocks)."
     )
 
 

@@ -1,0 +1,1 @@
+"""Helpers a reader can take away: the shape doctor, the row-independence test, a stopwatch."""
