@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.batch_jacobian_calls import centered, column_block_sums
+from snippets.support.markdown import MarkdownTable, markdown_table
 from snippets.tools.row_independence import diagonal_blocks
 
 
@@ -379,30 +380,6 @@ def several_sources(point=(2.0, 3.0)) -> dict:
 # --- the page's two tables, computed from the runs above ----------------------------------------
 
 
-class MarkdownTable:
-    """A table that a notebook renders as Markdown and ``print`` shows as Markdown source.
-
-    >>> print(MarkdownTable(["call", "shape"], [["jacobian", "`(2, 2)`"]]))
-    | call | shape |
-    |---|---|
-    | jacobian | `(2, 2)` |
-    """
-
-    def __init__(self, headers: list[str], rows: list[list[str]]):
-        self.headers, self.rows = headers, rows
-
-    def __str__(self) -> str:
-        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---|" * len(self.headers)]
-        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:  # the plain-text fallback of a notebook output: no memory address
-        return str(self)
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-
 def _outcome(function, *args, **kwargs) -> str:
     """Run ``function``; return ``"raises Type: message"`` or ``"returns"``."""
     try:
@@ -521,7 +498,7 @@ def claims_checked() -> MarkdownTable:
             section("batch_jacobian-is-not-the-full-jacobian", "Not essential"),
         ],
     ]
-    return MarkdownTable(["The article says", "Verdict", "Details"], rows)
+    return markdown_table(["The article says", "Verdict", "Details"], rows)
 
 
 def batch_jacobian_mistakes() -> MarkdownTable:
@@ -575,4 +552,4 @@ def batch_jacobian_mistakes() -> MarkdownTable:
             else "returns the true blocks",
         ],
     ]
-    return MarkdownTable(["mistake", "what TensorFlow does"], rows)
+    return markdown_table(["mistake", "what TensorFlow does"], rows)

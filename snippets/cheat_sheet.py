@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.forward_mode import forward_jacobian_loop, forward_jacobian_vectorized
+from snippets.support.markdown import markdown_table
 
 BATCH, FEATURES, OUTPUTS = 4, 3, 2
 
@@ -401,17 +402,25 @@ def count_passes_markdown(found: list[dict]) -> str:
     |---|---|---|---|---|
     | `f(x)` | 1 backward | an upstream gradient of shape `(4, 2)` | True | 1 |
     """
-    lines = [
-        "| call | passes, one at a time | each pass gets | same result as the table | traced, vectorised |",
-        "|---|---|---|---|---|",
+    header = [
+        "call",
+        "passes, one at a time",
+        "each pass gets",
+        "same result as the table",
+        "traced, vectorised",
     ]
-    for row in found:
-        what = "an upstream gradient" if row["kind"] == "backward" else "an input"
-        lines.append(
-            f"| `{row['call']}` | {row['passes']} {row['kind']} | {what} of shape `{row['each pass over']}` "
-            f"| {row['same result']} | {row['calls, vectorised']} |"
-        )
-    return "\n".join(lines)
+    rows = [
+        [
+            f"`{row['call']}`",
+            f"{row['passes']} {row['kind']}",
+            ("an upstream gradient" if row["kind"] == "backward" else "an input")
+            + f" of shape `{row['each pass over']}`",
+            row["same result"],
+            row["calls, vectorised"],
+        ]
+        for row in found
+    ]
+    return markdown_table(header, rows)
 
 
 def cheat_sheet_markdown(rows: list[dict]) -> str:
@@ -424,10 +433,7 @@ def cheat_sheet_markdown(rows: list[dict]) -> str:
     |---|---|---|---|---|
     | q | `f(x)` | `x.shape` | `(4, 3)` | 1 pass |
     """
-    lines = [
-        f"| you want | call | result shape | here (b={BATCH}, m={FEATURES}, k={OUTPUTS}) | cost |",
-        "|---|---|---|---|---|",
-    ]
+    table = []
     for row in rows:
         cells = [
             row["question"],
@@ -438,5 +444,6 @@ def cheat_sheet_markdown(rows: list[dict]) -> str:
         ]
         if any("|" in cell for cell in cells):
             raise ValueError(f"a table cell cannot contain '|': {cells}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        table.append(cells)
+    header = ["you want", "call", "result shape", f"here (b={BATCH}, m={FEATURES}, k={OUTPUTS})", "cost"]
+    return markdown_table(header, table)

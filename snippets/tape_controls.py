@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from snippets.error_gallery.captured_warnings import tensorflow_warnings
 from snippets.error_gallery.surprising_values import unconnected_sources, unconnected_sources_as_zeros
+from snippets.support.markdown import markdown_table
 
 CALLS = ("gradient", "jacobian", "batch_jacobian")
 
@@ -223,14 +224,11 @@ def tape_controls_markdown() -> str:
     >>> print(tape_controls_markdown().splitlines()[2])
     | none: `y = x**2` | `[2.0, 4.0]` | `[[2.0, 0.0]; [0.0, 4.0]]` | `[2.0, 4.0]` |
     """
-    lines = [
-        "| control | `gradient` | `jacobian` | `batch_jacobian` |",
-        "|---|---|---|---|",
-    ]
+    rows = []
     for name, case in tape_control_cases().items():
         results = case()
-        lines.append(f"| {name} | " + " | ".join(_cell(results[call]) for call in CALLS) + " |")
-    return "\n".join(lines)
+        rows.append([name, *(_cell(results[call]) for call in CALLS)])
+    return markdown_table(["control", "`gradient`", "`jacobian`", "`batch_jacobian`"], rows)
 
 
 def nested_tapes(control: str) -> dict[str, object]:

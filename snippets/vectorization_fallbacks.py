@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-from snippets.article_corrections import MarkdownTable
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
+from snippets.support.markdown import MarkdownTable, markdown_table
 from snippets.tools.row_independence import diagonal_blocks
 
 BATCH = 3
@@ -401,7 +401,7 @@ def fallback_table_markdown(rows: list[Row]) -> MarkdownTable:
         "fix",
     ]
     body = [[row.case.name, row.differentiated, *map(str, row.verdicts), row.case.fix] for row in rows]
-    return MarkdownTable(headers, body)
+    return markdown_table(headers, body)
 
 
 def _call_name(method: str, compiled: bool) -> str:
@@ -423,10 +423,8 @@ def what_pfor_said(rows: list[Row]) -> MarkdownTable:
             for line in (*verdict.log, verdict.error):
                 if line:
                     said.setdefault(line, []).append(_call_name(method, compiled))
-        body += [
-            [row.case.name, "; ".join(calls), f"`{line}`".replace("|", "\\|")] for line, calls in said.items()
-        ]
-    return MarkdownTable(["layer or op", "calls", "TensorFlow's DEBUG line or error"], body)
+        body += [[row.case.name, "; ".join(calls), f"`{line}`"] for line, calls in said.items()]
+    return markdown_table(["layer or op", "calls", "TensorFlow's DEBUG line or error"], body)
 
 
 def fallback_costs(rows: list[Row]) -> MarkdownTable:
@@ -454,7 +452,7 @@ def fallback_costs(rows: list[Row]) -> MarkdownTable:
             by_fix = time_ratio(pfor, fix, source)
         ops = ", ".join(f"`{op}`" for op in verdict.loop_ops)
         body.append([row.case.name, ops, str(time_ratio(loop, pfor, source)), str(by_fix)])
-    return MarkdownTable(["layer or op", "pfor loops over", "while loop ÷ pfor", "pfor ÷ the fix"], body)
+    return markdown_table(["layer or op", "pfor loops over", "while loop ÷ pfor", "pfor ÷ the fix"], body)
 
 
 # --- the pitfalls and the fixes, run ------------------------------------------------------------------

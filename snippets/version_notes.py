@@ -20,6 +20,7 @@ from importlib import metadata
 
 import tensorflow as tf
 
+from snippets.support.markdown import markdown_table
 from snippets.support.tested_range import release_table
 
 
@@ -311,9 +312,9 @@ def differences_markdown(releases: list[str] | None = None) -> str:
     |---|---|---|
     | the first NumPy release
     """
-    lines = ["| behaviour | tested releases | observed on this TensorFlow |", "|---|---|---|"]
-    for difference, (what, per_release) in zip(DIFFERENCES, differences_by_release(releases), strict=True):
+    rows = [
         # Code spans keep the values' quotes straight (Markdown would curl them).
-        cells = [what, f"`{per_release}`", f"`{difference.observe()!r}`"]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return "\n".join(lines)
+        [what, f"`{per_release}`", f"`{difference.observe()!r}`"]
+        for difference, (what, per_release) in zip(DIFFERENCES, differences_by_release(releases), strict=True)
+    ]
+    return markdown_table(["behaviour", "tested releases", "observed on this TensorFlow"], rows)

@@ -11,6 +11,7 @@ import numpy as np
 
 from snippets.rosetta import examples
 from snippets.rosetta.examples import CASES, CLOSED_FORMS, EXPECTED, INPUTS, LIBRARIES, anchor, check
+from snippets.support.markdown import markdown_table
 
 RECORDED = " (recorded)"
 
@@ -38,22 +39,17 @@ def examples_markdown(tensorflow: dict, jax: dict, torch: dict) -> str:
     >>> print(examples_markdown(values, values, values).splitlines()[3])
     | `chain_cubic(x)` | `14.0` | `14.0` | `14.0` | 0 |
     """
-    lines = [
-        "| example | TensorFlow | JAX | PyTorch (recorded) | max abs. difference from NumPy |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for name, inputs in examples.EXAMPLE_INPUTS.items():
         expected = np.asarray(getattr(examples, name)(*inputs))
         values = [np.asarray(results[name]) for results in (tensorflow, jax, torch)]
         largest = max(float(np.max(np.abs(value - expected), initial=0.0)) for value in values)
         assert largest <= examples.TOLERANCE, f"{name}: {largest}"
         arguments = ", ".join(["x", "w"][: len(inputs)])
-        lines.append(
-            f"| `{name}({arguments})` | "
-            + " | ".join(_compact(value, limit=4) for value in values)
-            + f" | {largest:.0e} |".replace("0e+00", "0")
-        )
-    return "\n".join(lines)
+        difference = f"{largest:.0e}".replace("0e+00", "0")
+        rows.append([f"`{name}({arguments})`", *(_compact(value, limit=4) for value in values), difference])
+    header = ["example", "TensorFlow", "JAX", "PyTorch (recorded)", "max abs. difference from NumPy"]
+    return markdown_table(header, rows)
 
 
 def _difference(value, other) -> str:
@@ -83,10 +79,7 @@ def comparison_markdown(case: str, tensorflow: dict, jax: dict, torch: dict) -> 
     forms = CLOSED_FORMS[case](*INPUTS[case])
     by_library = dict(zip(LIBRARIES, (tensorflow, jax, torch), strict=True))
     tf_by_form = {EXPECTED[case]["TensorFlow"][call]: value for call, value in tensorflow.items()}
-    lines = [
-        "| library | call | result | equals | max abs. difference from it | from TensorFlow's |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = []
     for library, results in by_library.items():
         check(case, library, results)
         for call, value in results.items():
@@ -94,8 +87,9 @@ def comparison_markdown(case: str, tensorflow: dict, jax: dict, torch: dict) -> 
             name = library + (RECORDED if library == "PyTorch" else "")
             from_form = _difference(value, forms.get(form))
             from_tf = "" if library == "TensorFlow" else _difference(value, tf_by_form.get(form))
-            lines.append(f"| {name} | `{call}` | {_compact(value)} | {form} | {from_form} | {from_tf} |")
-    return "\n".join(lines)
+            rows.append([name, f"`{call}`", _compact(value), form, from_form, from_tf])
+    header = ["library", "call", "result", "equals", "max abs. difference from it", "from TensorFlow's"]
+    return markdown_table(header, rows)
 
 
 def _block(value: np.ndarray) -> str:
@@ -127,15 +121,17 @@ def interacting_rows_markdown(tensorflow: dict, jax: dict, torch: dict) -> str:
         torch["torch.func.vmap(torch.func.jacrev(f))(x)"],
         tensorflow["diagonal blocks of tape.jacobian(y, x)"],
     ]
-    lines = [
-        "| example | TensorFlow `tape.batch_jacobian(y, x)` | JAX `jax.vmap(jax.jacrev(f))(x)` "
-        "| PyTorch (recorded) `torch.func.vmap(torch.func.jacrev(f))(x)` "
-        "| TensorFlow, diagonal blocks of `tape.jacobian(y, x)` |",
-        "|---|---|---|---|---|",
+    header = [
+        "example",
+        "TensorFlow `tape.batch_jacobian(y, x)`",
+        "JAX `jax.vmap(jax.jacrev(f))(x)`",
+        "PyTorch (recorded) `torch.func.vmap(torch.func.jacrev(f))(x)`",
+        "TensorFlow, diagonal blocks of `tape.jacobian(y, x)`",
     ]
-    for example in range(columns[0].shape[0]):
-        lines.append(f"| {example} | " + " | ".join(_block(column[example]) for column in columns) + " |")
-    return "\n".join(lines)
+    rows = [
+        [example, *(_block(column[example]) for column in columns)] for example in range(columns[0].shape[0])
+    ]
+    return markdown_table(header, rows)
 
 
 def rosetta_table_markdown(page: str = "rosetta.md") -> str:
@@ -145,8 +141,9 @@ def rosetta_table_markdown(page: str = "rosetta.md") -> str:
     | [Full Jacobian](rosetta.md#full-jacobian) | `tape.jacobian(y, x)` | `jax.jacrev(f)(x)`
     | `torch.func.jacrev(f)(x)` |
     """
-    lines = ["| question | TensorFlow | JAX | PyTorch |", "|---|---|---|---|"]
-    for case, title in CASES.items():
-        cells = ["<br>".join(f"`{call}`" for call in EXPECTED[case][library]) for library in LIBRARIES]
-        lines.append(f"| [{title}]({page}#{anchor(case)}) | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    rows = [
+        [f"[{title}]({page}#{anchor(case)})"]
+        + ["<br>".join(f"`{call}`" for call in EXPECTED[case][library]) for library in LIBRARIES]
+        for case, title in CASES.items()
+    ]
+    return markdown_table(["question", *LIBRARIES], rows)

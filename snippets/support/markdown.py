@@ -22,7 +22,19 @@ class Markdown(str):
         return str(self)
 
 
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> Markdown:
+class MarkdownTable(Markdown):
+    """The Markdown source of a table that also keeps its ``header`` and ``rows`` for code to read.
+
+    >>> table = markdown_table(["call"], [["jacobian"]])
+    >>> table.header, table.rows
+    (['call'], [['jacobian']])
+    """
+
+    header: list[str]
+    rows: list[list[object]]
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> MarkdownTable:
     """A Markdown table with ``header`` and ``rows``; ``align`` has an ``l`` or ``r`` per column.
 
     Columns without a letter in ``align`` are left-aligned. A ``|`` inside a cell is escaped,
@@ -49,15 +61,17 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], alig
         )
     alignments = align.ljust(len(header), "l")
     lines = [_row(header), "|" + "|".join("---:" if a == "r" else "---" for a in alignments) + "|"]
-    for number, row in enumerate(rows, start=1):
-        cells = list(row)
+    body = [list(row) for row in rows]
+    for number, cells in enumerate(body, start=1):
         if len(cells) != len(header):
             raise ValueError(
                 f"row {number} has {len(cells)} cells for {len(header)} columns: {cells}; "
                 "give one cell per header"
             )
         lines.append(_row(cells))
-    return Markdown("\n".join(lines))
+    table = MarkdownTable("\n".join(lines))
+    table.header, table.rows = list(header), body
+    return table
 
 
 def _row(cells: Iterable[object]) -> str:
