@@ -32,6 +32,7 @@ extensions = [
     "sphinx_design",
     "mathml_at_build",
     "snippet_cache_key",
+    "page_prelude",  # the hidden first cell: configure() and the cache key from snippet_cache_key
     "lean_pages",
     "claim_marks",
     "error_index",  # the "Paste your error" box: its index, and its files on the pages that show it
@@ -77,7 +78,7 @@ nb_output_stderr = "remove"  # library noise printed to stderr never reaches a p
 nb_merge_streams = True
 snippet_cache_package_dir = str(ROOT / "snippets")
 # Importing the package has no effect: the hidden first cell of each page makes the one set-up call.
-snippet_cache_prelude = "from snippets.support.environment import configure\nconfigure()"
+page_prelude_code = "from snippets.support.environment import configure\nconfigure()"
 
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

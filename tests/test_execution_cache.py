@@ -1,7 +1,7 @@
 """The execution cache is never stale: it re-runs a page exactly when its code or its snippets change.
 
 Builds a one-page site with a stand-in snippet package (no TensorFlow, so the kernel
-starts in about a second) through the real extension, three times over.
+starts quickly) through the real extensions (page_prelude and snippet_cache_key), several times over.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from sphinx.cmd.build import build_main
 CONF_EXT = Path(__file__).resolve().parent.parent / "conf" / "_ext"
 sys.path.insert(0, str(CONF_EXT))
 
+from page_prelude import prelude_cell, with_prelude  # noqa: E402
 from snippet_cache_key import (  # noqa: E402
     FINGERPRINT_CELL_MARKER,
     fingerprint,
     imported_modules,
     module_files,
     page_dependencies,
+    read_page,
 )
 
 PAGE = """\
@@ -61,7 +63,7 @@ def site(tmp_path, monkeypatch):
             f"""
             import sys
             sys.path.insert(0, {str(CONF_EXT)!r})
-            extensions = ["myst_nb", "snippet_cache_key"]
+            extensions = ["myst_nb", "page_prelude"]  # page_prelude sets up snippet_cache_key
             nb_execution_mode = "cache"
             nb_execution_cache_path = {str(tmp_path / "cache")!r}
             nb_execution_raise_on_error = True
@@ -122,9 +124,21 @@ def test_imported_modules_reads_every_import_form():
 
 def test_dependencies_are_transitive_and_fingerprint_tracks_content(site):
     package = site / "stand_in"
-    files = page_dependencies(PAGE, package)  # front-matter files are added by the Sphinx hook
+    files = page_dependencies(read_page(PAGE), package)  # front-matter files are added by the Sphinx hook
     assert {p.name for p in files} == {"__init__.py", "greeting.py", "wording.py"}
     before = fingerprint(files)
     (package / "wording.py").write_text('WORD = "three"\n')
     assert fingerprint(files) != before
     assert module_files(set(), package) == {package / "__init__.py"}
+
+
+@pytest.mark.parametrize("has_front_matter", [True, False])
+def test_the_prelude_is_the_one_hidden_first_cell(has_front_matter):
+    text = PAGE if has_front_matter else PAGE.split("---\n", 2)[2]
+    page = read_page(with_prelude(text, prelude_cell("import stand_in", "0123")))
+    assert [cell.cell_type for cell in page.cells] == ["code", "markdown", "code"]
+    first = page.cells[0]
+    assert first.metadata == {"tags": ["remove-cell"]}
+    assert first.source == f"import stand_in  {FINGERPRINT_CELL_MARKER} 0123"
+    assert dict(page.metadata) == dict(read_page(text).metadata)  # the front matter still reads the same
+    assert [cell.source for cell in page.cells[1:]] == [cell.source for cell in read_page(text).cells]

@@ -6,7 +6,7 @@ import ast
 import re
 
 import pytest
-from page_sources import SNIPPETS, fences, pages
+from page_sources import SNIPPETS, blocks, blocks_in, code_cells, front_matter, pages
 
 PAGES = pages()
 RECORDED_SIDE = SNIPPETS / "rosetta" / "torch_side.py"
@@ -16,33 +16,47 @@ def test_there_are_pages():
     assert {p.stem for p in PAGES} >= {"index", "gradient-vs-jacobian"}
 
 
+def test_the_reader_finds_plain_and_nested_fences():
+    # The rules below see a fence only if page_sources finds it, in prose or inside a directive.
+    text = (
+        "Text.\n\n```python\n>>> 1 + 1\n2\n```\n\n"
+        "````{dropdown} Code\n```{literalinclude} f.py\n:pyobject: g\n```\n````\n"
+    )
+    found = blocks_in(text)
+    assert [(b.directive, b.argument) for b in found] == [
+        (None, ""), ("dropdown", "Code"), ("literalinclude", "f.py"),
+    ]  # fmt: skip
+    assert found[0].content == ">>> 1 + 1\n2\n"  # no blank line: the rule below fails on it
+    assert found[2].options == {"pyobject": "g"}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_doctest_fences_end_with_a_blank_line(page):
     # pytest reads a fence's closing line as expected output unless a blank line precedes it.
-    for fence in fences(page):
-        if ">>>" in fence.body and not fence.is_code_cell:
-            assert fence.body.endswith("\n\n"), f"{page.name}: add a blank line before the closing fence"
+    # The reader gives markdown cells as text; their fences come from MyST's parser (page_sources.blocks).
+    for block in blocks(page):
+        if ">>>" in block.content and block.directive != "code-cell":
+            assert block.content.endswith("\n\n"), f"{page.name}: add a blank line before the closing fence"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_code_cells_define_nothing(page):
     # Definitions live in snippets/, where their doctests assert them; cells only call them.
-    for fence in fences(page):
-        if fence.is_code_cell:
-            tree = ast.parse(fence.code)
-            defined = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-            assert not defined, f"{page.name}: move {[n.name for n in defined]} into snippets/"
+    for cell in code_cells(page):
+        tree = ast.parse(cell.source)
+        defined = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert not defined, f"{page.name}: move {[n.name for n in defined]} into snippets/"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_shown_snippets_are_run(page):
     """Every function a page shows with literalinclude is also called in one of its cells."""
-    cells = "\n".join(f.code for f in fences(page) if f.is_code_cell)
-    for fence in fences(page):
-        if fence.info.strip().startswith("{literalinclude}") and "pyobject" in fence.options:
-            path = (page.parent / fence.info.split("}", 1)[1].strip()).resolve()
+    cells = "\n".join(cell.source for cell in code_cells(page))
+    for block in blocks(page):
+        if block.directive == "literalinclude" and "pyobject" in block.options:
+            path = (page.parent / block.argument).resolve()
             assert path.is_relative_to(SNIPPETS), f"{page.name}: show code from snippets/, not {path}"
-            name = fence.options["pyobject"].split(".")[-1]
+            name = block.options["pyobject"].split(".")[-1]
             if path == RECORDED_SIDE:
                 # PyTorch is not in the build: the page renders what the `rosetta_torch` session
                 # recorded from this very source (recording.recorded refuses a stale hash).
@@ -55,5 +69,5 @@ def test_shown_snippets_are_run(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_pages_have_a_description(page):
-    head = page.read_text(encoding="utf-8").split("\n---\n", 1)[0]
-    assert re.search(r"description: \S", head), f"{page.name}: add myst.html_meta.description"
+    description = front_matter(page).get("myst", {}).get("html_meta", {}).get("description", "")
+    assert description.strip(), f"{page.name}: add myst.html_meta.description"

@@ -1,32 +1,37 @@
-"""Key each page's execution cache on the snippet modules it imports.
+"""Key each page's execution cache on the snippet modules it imports and the data files it declares.
 
-myst-nb's cache hashes only a notebook's own code cells, so a page whose cells
-call ``snippets.foo`` would keep showing old outputs after ``snippets/foo.py``
-changed. This extension closes that gap in two steps, on every page that has
-code cells:
+myst-nb's cache (jupyter-cache) hashes a notebook's code cells and its kernelspec, nothing else,
+so a page whose cells call ``snippets.foo`` would keep showing old outputs after
+``snippets/foo.py`` changed. This extension closes that gap for every page with code cells:
 
-1. It tells Sphinx that the page depends on those modules (Sphinx then re-reads
-   the page when one of them changes), and
-2. it puts a hidden first code cell on the page that runs ``snippet_cache_prelude``
-   (in conf.py: ``configure()``, so TensorFlow is quiet and seeded before any visible
-   cell runs, even one that imports ``tensorflow`` itself) and carries a fingerprint of those modules'
-   source and of the installed library versions: the notebook's hash, and with
-   it the cache key, changes whenever they do, and myst-nb re-executes the page.
+1. it tells Sphinx that the page depends on those modules (Sphinx then re-reads the page when
+   one of them changes), and
+2. it computes a fingerprint of those modules' source and of the installed library versions,
+   which ``page_prelude`` writes into the page's hidden first cell: the notebook's hash, and
+   with it the cache key, changes whenever they do, and myst-nb re-executes the page.
 
-A page may list data files it reads (paths relative to the page) in its front
-matter under ``execution_dependencies``; they join the fingerprint.
+A page may list data files it reads (paths relative to the page) in its front matter under
+``execution_dependencies``; they join the fingerprint. A page that imports nothing from the
+package is keyed on the versions alone.
 
-A page that imports nothing from the package is keyed on the versions alone.
+The page is read as the build reads it: myst-nb's own reader
+(``myst_nb.core.read.read_myst_markdown_notebook``) gives its code cells and its front matter.
+
+No maintained extension fits: jupyter-cache hashes only the notebook (myst-nb passes it the
+cells and the kernelspec, and has no setting or hook that adds files to the key), and its
+answer for outside changes is to clear the cache or force execution, which re-runs every page.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
-import re
 from importlib import metadata
 from pathlib import Path
 
+from myst_nb.core.read import read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+from nbformat import NotebookNode
 from sphinx.application import Sphinx
 
 # Libraries whose upgrade changes what a page prints.
@@ -40,8 +45,23 @@ FINGERPRINTED_DISTRIBUTIONS = (
     "jaxlib",
 )
 
+# The comment that carries the fingerprint in the page's hidden first cell (page_prelude).
 FINGERPRINT_CELL_MARKER = "# snippet fingerprint:"
-_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}[^\n]*\n(.*?)^\1", re.M | re.S)
+
+
+def read_page(text: str, config: MdParserConfig | None = None) -> NotebookNode:
+    r"""The page as myst-nb reads it (``config``: the build's MyST settings).
+
+    >>> page = read_page("---\nfile_format: mystnb\n---\n# Title\n\n```{code-cell} ipython3\nx = 1\n```\n")
+    >>> page.metadata["file_format"], [cell.cell_type for cell in page.cells], code_of(page)
+    ('mystnb', ['markdown', 'code'], 'x = 1')
+    """
+    return read_myst_markdown_notebook(text, config=config)
+
+
+def code_of(page: NotebookNode) -> str:
+    """The source of the page's code cells, one after the other."""
+    return "\n".join(cell.source for cell in page.cells if cell.cell_type == "code")
 
 
 def imported_modules(python_source: str, package: str) -> set[str]:
@@ -127,45 +147,22 @@ def fingerprint(files: set[Path], distributions=FINGERPRINTED_DISTRIBUTIONS) -> 
     return digest.hexdigest()[:16]
 
 
-def page_dependencies(page_source: str, package_dir: Path) -> set[Path]:
-    """The package files that the code cells of a MyST notebook page depend on."""
-    code = "\n".join(match.group(2) for match in _CODE_CELL.finditer(page_source))
-    return module_files(imported_modules(code, package_dir.name), package_dir)
+def page_dependencies(page: NotebookNode, package_dir: Path) -> set[Path]:
+    """The package files that the code cells of a page (as :func:`read_page` reads it) depend on."""
+    return module_files(imported_modules(code_of(page), package_dir.name), package_dir)
 
 
-def first_cell(setup: str, key: str) -> str:
-    """A hidden code cell that runs ``setup`` and whose text changes whenever ``key`` does."""
-    code = f"{setup}  {FINGERPRINT_CELL_MARKER} {key}"
-    return f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{code}\n```\n\n"
-
-
-def split_front_matter(text: str) -> tuple[str, str]:
-    r"""Split a page into its YAML front matter (with both ``---`` lines) and the rest.
-
-    >>> split_front_matter("---\nfile_format: mystnb\n---\n# Title\n")
-    ('---\nfile_format: mystnb\n---\n', '# Title\n')
-    >>> split_front_matter("# No front matter\n")
-    ('', '# No front matter\n')
-    """
-    match = re.match(r"---\n.*?\n---\n", text, re.S)
-    return (match.group(0), text[match.end() :]) if match else ("", text)
-
-
-def declared_data_files(front_matter: str, page_dir: Path) -> set[Path]:
-    r"""Files listed under ``execution_dependencies:`` in the front matter, resolved from the page.
+def declared_data_files(front_matter: dict, page_dir: Path) -> set[Path]:
+    """Files listed under ``execution_dependencies`` in the front matter, resolved from the page.
 
     A name with a wildcard is a glob (``"*.md"``, ``"../snippets/**/*.py"``).
 
     >>> here = Path(__file__).parent
-    >>> front = "---\nexecution_dependencies: ['snippet_cache_key.py', 'm*.py']\n---\n"
+    >>> front = {"execution_dependencies": ["snippet_cache_key.py", "m*.py"]}
     >>> sorted(p.name for p in declared_data_files(front, here))
     ['mathml_at_build.py', 'snippet_cache_key.py']
     """
-    if not front_matter:
-        return set()
-    import yaml  # a dependency of myst-parser
-
-    declared = (yaml.safe_load(front_matter.strip("-\n")) or {}).get("execution_dependencies", [])
+    declared = front_matter.get("execution_dependencies", [])
     found = set()
     for name in declared:
         if any(wildcard in name for wildcard in "*?["):
@@ -175,20 +172,19 @@ def declared_data_files(front_matter: str, page_dir: Path) -> set[Path]:
     return found
 
 
-def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
-    text = source[0]
-    if not _CODE_CELL.search(text):
-        return
+def page_fingerprint(app: Sphinx, docname: str, page: NotebookNode) -> str:
+    """Note the page's snippet modules and declared data files as its dependencies; return their key.
+
+    ``page`` is the page as :func:`read_page` reads it; ``page_prelude`` calls this at ``source-read``.
+    """
     package_dir = Path(app.config.snippet_cache_package_dir)
-    front_matter, body = split_front_matter(text)
     page_dir = Path(app.env.doc2path(docname)).parent
-    files = page_dependencies(text, package_dir) | declared_data_files(front_matter, page_dir)
+    files = page_dependencies(page, package_dir) | declared_data_files(page.metadata, page_dir)
     for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"{docname}: execution dependency {path} does not exist")
         app.env.note_dependency(str(path))
-    setup = app.config.snippet_cache_prelude or f"import {package_dir.name}"
-    source[0] = front_matter + first_cell(setup, fingerprint(files)) + body
+    return fingerprint(files)
 
 
 def create_cache_before_parallel_reads(app: Sphinx) -> None:
@@ -203,8 +199,5 @@ def create_cache_before_parallel_reads(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("snippet_cache_package_dir", "", "env", types=[str])
-    # The code of the hidden first cell (default: import the package).
-    app.add_config_value("snippet_cache_prelude", "", "env", types=[str])
-    app.connect("source-read", add_fingerprint)
     app.connect("builder-inited", create_cache_before_parallel_reads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
