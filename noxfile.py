@@ -63,7 +63,8 @@ CONSTRAINTS = ROOT / "constraints.txt"
 BUILD_DIR = ROOT / "build"
 HTML_DIR = BUILD_DIR / "html"
 SPHINX_STRICT = ["-n", "-W", "--keep-going", "-c", "conf", "docs", str(HTML_DIR)]
-# One worker per core (pytest-xdist): each imports TensorFlow once; 102 s becomes 62 s on 2 cores.
+# One worker per core (pytest-xdist): each imports TensorFlow once and runs a share of the tests
+# (README, "Measured times", says what it saves).
 PYTEST_PARALLEL = ["-n", "auto"]
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -138,7 +139,7 @@ def install(session: nox.Session, *groups: str, constraints: Path = CONSTRAINTS)
         return
     group_args = [arg for group in groups for arg in ("--group", group)]
     # The machines here set PYTHONDONTWRITEBYTECODE; without compiled bytecode at install
-    # time every TensorFlow import recompiles thousands of files (14 s instead of 6 s).
+    # time every TensorFlow import recompiles thousands of files (README, "Measured times").
     session.install(
         "-c", str(constraints), "-e", str(ROOT), *group_args,
         env={"UV_COMPILE_BYTECODE": "1", "PIP_COMPILE": "1"},
@@ -231,7 +232,7 @@ def serve(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The full benchmark sweep behind the costs page; it writes docs/_data/benchmarks.json.
 
-    About ten minutes on two quiet cores. Pass `-- --quick` for tiny sizes in seconds, or
+    README ("Measured times") says how long it takes. Pass `-- --quick` for tiny sizes, or
     `-- --output PATH` to write elsewhere. Commit the JSON: the costs page is built from it.
     """
     install(session)
@@ -242,10 +243,11 @@ def bench(session: nox.Session) -> None:
 def rosetta_torch(session: nox.Session) -> None:
     """The PyTorch side of the Rosetta page: its tests, then its results into docs/_data/rosetta-torch.json.
 
-    PyPI's Linux wheel of PyTorch brings its CUDA libraries (5.2 GB in the venv), so no
-    default session installs it. The JSON records the versions, the commit and a hash of the
-    PyTorch snippet's source; the page renders it, and the default `tests` session fails once
-    that source changes without a new recording. Commit the JSON.
+    PyPI's Linux wheel of PyTorch brings its CUDA libraries (README, "The PyTorch side of the
+    Rosetta page", gives the venv's size), so no default session installs it. The JSON records
+    the versions, the commit and a hash of the PyTorch snippet's source; the page renders it,
+    and the default `tests` session fails once that source changes without a new recording.
+    Commit the JSON.
     """
     install(session, "test", "rosetta-torch")
     # Triton, PyTorch's GPU kernel compiler, bundles its own LLVM, which aborts the process

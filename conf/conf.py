@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conf" / "_ext"))
 sys.path.insert(0, str(ROOT))
 
-import published_site  # noqa: E402  (lives in conf/_ext)
+import site_address  # noqa: E402  (lives in conf/_ext)
 
 # Both modules import only the standard library: the configuration loads without TensorFlow.
 from snippets.support.environment import QUIET_TENSORFLOW_ENVIRONMENT  # noqa: E402
@@ -37,6 +37,7 @@ extensions = [
     "claim_marks",
     "error_index",  # the "Paste your error" box: its index, and its files on the pages that show it
     "published_site",
+    "sphinx_sitemap",
     "notfound.extension",
     "sphinx_last_updated_by_git",
     "sphinx.ext.autodoc",
@@ -47,7 +48,8 @@ exclude_patterns = ["README.md"]
 html_static_path = ["_static"]
 templates_path = ["_templates"]
 html_css_files = ["tapeguide.css", "shape-calculator.css"]
-# The shape calculator (about 6 kB compressed) does nothing on a page without its container.
+# The shape calculator (small: tests/browser/test_shape_calculator.py holds it to a compressed budget)
+# does nothing on a page without its container.
 html_js_files = ["scrollable-formulas.js", ("shape-calculator.js", {"defer": "defer"})]
 
 # Strictness: every cross-reference must resolve (`-n`), and with `-W` any warning fails.
@@ -98,13 +100,18 @@ html_context = {
 html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
 
-# --- Publishing (conf/_ext/published_site.py says which environment variables set these) ---
-SITE_BASE_URL = published_site.site_base_url(os.environ)
-html_baseurl = SITE_BASE_URL  # canonical links and sitemap.xml (published_site)
+# --- Publishing (conf/_ext/site_address.py says which environment variables set these) ---
+SITE_BASE_URL = site_address.site_base_url(os.environ)
+html_baseurl = SITE_BASE_URL  # canonical links and sitemap.xml (sphinx-sitemap)
+# sitemap.xml: every page at its address under html_baseurl (no language or version folder),
+# dated by its last commit; the pages Sphinx generates are no articles to index.
+sitemap_url_scheme = "{link}"
+sitemap_show_lastmod = True
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 # The 404 page is served for any missing address, so its links are absolute: they start with
 # the site's sub-path (/<repository>/ on GitHub Pages).
-notfound_urls_prefix = published_site.url_path(SITE_BASE_URL)
-REPOSITORY = published_site.repository_slug(os.environ, ROOT)
+notfound_urls_prefix = site_address.url_path(SITE_BASE_URL)
+REPOSITORY = site_address.repository_slug(os.environ, ROOT)
 if REPOSITORY:
     html_theme_options |= {
         "repository_url": f"https://github.com/{REPOSITORY}",

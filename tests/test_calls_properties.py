@@ -21,9 +21,9 @@ from hypothesis.extra.numpy import arrays
 FD_ATOL = 1e-5
 TAPE_ATOL = 1e-10
 
-# An eager pfor call (jacobian, batch_jacobian) traces a new function every time: about 0.2 s
-# even for these tiny shapes. Tests that make one per example run fewer examples than the
-# profile's 40, so that the file stays under 30 s on two cores.
+# An eager pfor call (jacobian, batch_jacobian) traces a new function every time, which costs
+# far more than the arithmetic at these tiny shapes. Tests that make one per example run fewer
+# examples than the profile's 40, to keep this file's share of the suite's time small.
 PFOR_EXAMPLES = settings(max_examples=25)
 
 values = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, width=64)

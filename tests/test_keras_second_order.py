@@ -57,7 +57,7 @@ def mean_squared_error(y):
 @settings(max_examples=6)
 @given(drawn=models, vector_seed=seeds)
 def test_flattened_hessian_is_symmetric_is_made_of_the_blocks_and_gives_the_hvp(drawn, vector_seed):
-    # One test for the three properties: the Hessian's blocks are the expensive part (about 0.6 s).
+    # One test for the three properties: the Hessian's blocks are the expensive part.
     model, x, y = random_model(*drawn)
     variables = model.trainable_variables
     blocks = hessian_blocks(lambda: mean_squared_error(y)(model(x)), variables)

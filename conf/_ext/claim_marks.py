@@ -7,6 +7,8 @@ the Claims page (``claims.md``), where the build ran it. A name that is not a ch
 
 No maintained extension fits: the role must know this project's check registry, which it
 reads from the source with ``snippets.support.claims.check_names`` (no TensorFlow import at build time).
+Traceability extensions (sphinx-needs, sphinxcontrib-traceables) link items that are written
+in the documentation itself; here the target is a Python function, checked when it is named.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Make every page light and quick to show, keeping the theme's look.
 
-sphinx-book-theme (through pydata-sphinx-theme) ships each page with about 2.3 MB of
-resources. This extension removes what the site does not need:
+sphinx-book-theme (through pydata-sphinx-theme) ships each page with megabytes of
+resources, most of them unused here (the ``browser`` session prints each page's
+compressed weight and holds a page without figures to a budget). This extension removes
+what the site does not need:
 
-1. ``fontawesome.js`` (1.5 MB): it redraws the icons as SVG, but the theme's CSS already
-   draws them with the FontAwesome web font. The template ``conf/_templates/layout.html``
-   drops the script with the ``without_scripts`` filter defined here.
+1. ``fontawesome.js``, the largest file a page loads: it redraws the icons as SVG, but the
+   theme's CSS already draws them with the FontAwesome web font. The template
+   ``conf/_templates/layout.html`` drops the script with the ``without_scripts`` filter
+   defined here.
 2. Sphinx's search index and search scripts, which pydata-sphinx-theme loads on every page
    for search-as-you-type. This site keeps that option off, so only ``search.html`` needs
    them (the same template drops them elsewhere).
@@ -13,11 +16,18 @@ resources. This extension removes what the site does not need:
    page's inline scripts read at once) is loaded with ``defer``. All of them wait for the
    document to be parsed before they act, so deferring changes when they run, not what
    they do. The search page keeps them all blocking, since its inline code calls them.
-4. The icon fonts (115 kB each, already compressed): after the build they are cut down
-   to the icons the site uses (found in the pages, scripts and style sheets), a few kB.
-   Sphinx copies the full fonts again on every build, so each cut is kept under the
-   doctree folder, keyed on the built pages and the theme's font, and reused while
-   neither changes: a no-change rebuild costs a hash instead of a few seconds.
+4. The icon fonts, each holding every FontAwesome glyph: after the build they are cut down
+   to the icons the site uses (found in the pages, scripts and style sheets). Sphinx
+   copies the full fonts again on every build, so each cut is kept under the doctree
+   folder, keyed on the built pages and the theme's font, and reused while neither
+   changes: a no-change rebuild hashes files instead of cutting fonts again.
+
+No maintained extension or theme option does any of this. pydata-sphinx-theme has no option
+to leave out ``fontawesome.js`` (https://github.com/pydata/pydata-sphinx-theme/issues/2379;
+the pull request that would replace it, #2494, is open), none to defer its scripts
+(https://github.com/pydata/pydata-sphinx-theme/issues/2115), and its draft that cut the
+icon fonts (#2386) was closed unmerged. Check those before changing this module: once the
+theme does one of these itself, the matching part here can go.
 """
 
 from __future__ import annotations

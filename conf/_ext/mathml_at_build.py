@@ -3,6 +3,14 @@
 Browsers draw MathML natively, so pages need no maths script, no web font and no
 CDN (Sphinx's default, MathJax, is fetched from a CDN on every page with maths).
 A formula that the converter cannot read fails the build instead of showing raw TeX.
+
+No maintained extension fits. Sphinx renders HTML maths only with MathJax or as images
+(``sphinx.ext.imgmath``, which needs LaTeX on the build machine); MathML output is an open
+request (https://github.com/sphinx-doc/sphinx/issues/6092), although docutils itself can
+write MathML. sphinxcontrib-katex pre-renders at build time only through Node.js, and its
+pages still load KaTeX's style sheet and fonts. sphinx-immaterial's MathML renderer is an
+unmerged pull request for that theme alone. This one is a renderer registered with
+``add_html_math_renderer`` around latex2mathml, a pure-Python converter.
 """
 
 from __future__ import annotations

@@ -1,111 +1,35 @@
-"""Where the published site lives, and the extras a published docs site is expected to offer.
+"""The Sphinx hooks a published site needs: notebook downloads, fresh "last updated" dates, a full sitemap.
 
-Three environment variables, all optional, describe a deployment:
+The site's address and repository are plain configuration in ``site_address.py``; this
+extension holds the Sphinx hooks. Each one covers a gap that no maintained extension fills:
 
-``TAPEGUIDE_BASE_URL``
-    The address of the site's root, ending in ``/``. The sitemap, the canonical links and
-    the 404 page (whose links must work from any missing address) are built from it. The
-    GitHub Pages workflow sets it from ``actions/configure-pages``. Without it, a build in
-    GitHub Actions assumes ``https://<owner>.github.io/<repository>/``, and any other build
-    assumes the local address ``http://127.0.0.1:8000/tapeguide/``, so that a local build,
-    like the published one, lives under a sub-path (the browser tests serve it there).
-``TAPEGUIDE_REPOSITORY``
-    ``owner/name`` of the GitHub repository, for the "edit this page" and repository
-    links. Defaults to ``GITHUB_REPOSITORY`` (set in every GitHub Actions job), then to the
-    ``origin`` remote of the git checkout when it is on GitHub. With none of them the
-    site has no repository links rather than links to a guessed address.
-``TAPEGUIDE_BRANCH``
-    The branch that "edit this page" opens (default ``main``).
-
-As an extension, it also
-
-- puts the executed notebook of every notebook page next to the page's source in
-  ``_sources/``, so the theme's download menu offers it as ``.ipynb``;
-- writes ``sitemap.xml`` (every page at ``TAPEGUIDE_BASE_URL``, with its git date);
-- re-reads a page whose source or snippets were committed since it was last read, so that
-  its "last updated" date (sphinx-last-updated-by-git) is never stale in an incremental build.
+- **Executed notebooks to download.** Every notebook page's executed notebook goes into
+  ``_sources/`` and the theme's download menu offers it as ``.ipynb``. sphinx-book-theme
+  copies a notebook there only when launch buttons (Binder, Colab, ...) are configured, and
+  it copies the one myst-nb writes, which in ``cache`` mode has no outputs; the outputs come
+  from the execution cache here.
+- **"Last updated" dates that follow commits.** sphinx-last-updated-by-git dates a page only
+  when Sphinx reads it, and Sphinx re-reads a page only when its source or a dependency
+  changes on disk, which a commit does not do. A page whose source or dependencies (the
+  snippets it imports) were committed since it was last read is re-read here, so that an
+  incremental build never shows a stale date.
+- **A sitemap that lists every page.** sphinx-sitemap writes ``sitemap.xml`` (with the git
+  dates as ``lastmod``) from the pages the current build wrote, so an incremental build
+  would list only the pages it rewrote (https://github.com/jdillard/sphinx-sitemap/issues/13,
+  open). The pages it did not write are handed to sphinx-sitemap here, through its own
+  ``add_html_link``. Delete :func:`list_unwritten_pages_in_sitemap` once that issue is fixed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
+import queue
 import subprocess
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
-from xml.sax.saxutils import escape
 
 import nbformat
+import sphinx_sitemap
 from sphinx.application import Sphinx
-
-LOCAL_BASE_URL = "http://127.0.0.1:8000/tapeguide/"
-_GITHUB_REMOTE = re.compile(r"github\.com[:/](?P<slug>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
-
-
-def site_base_url(environ: Mapping[str, str]) -> str:
-    """The address of the site's root, always ending in ``/``.
-
-    >>> site_base_url({"TAPEGUIDE_BASE_URL": "https://docs.example.org/guide"})
-    'https://docs.example.org/guide/'
-    >>> site_base_url({"GITHUB_REPOSITORY": "someone/tapeguide"})
-    'https://someone.github.io/tapeguide/'
-    >>> site_base_url({})
-    'http://127.0.0.1:8000/tapeguide/'
-    """
-    url = environ.get("TAPEGUIDE_BASE_URL", "").strip()
-    if not url and environ.get("GITHUB_REPOSITORY"):
-        owner, name = environ["GITHUB_REPOSITORY"].split("/", 1)
-        url = f"https://{owner.lower()}.github.io/{name}/"
-    url = url or LOCAL_BASE_URL
-    if not urlparse(url).scheme:
-        raise ValueError(f"TAPEGUIDE_BASE_URL must be an absolute address (https://host/path/), not {url!r}")
-    return url if url.endswith("/") else url + "/"
-
-
-def url_path(base_url: str) -> str:
-    """The sub-path of ``base_url``, with a ``/`` at both ends (what the 404 page's links start with).
-
-    >>> url_path("https://someone.github.io/tapeguide/")
-    '/tapeguide/'
-    >>> url_path("https://docs.example.org/")
-    '/'
-    """
-    path = urlparse(base_url).path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-def github_slug_from_remote(remote_url: str) -> str | None:
-    """``owner/name`` of a GitHub remote address, or None for any other host.
-
-    >>> github_slug_from_remote("git@github.com:someone/tapeguide.git")
-    'someone/tapeguide'
-    >>> github_slug_from_remote("https://github.com/someone/tapeguide")
-    'someone/tapeguide'
-    >>> github_slug_from_remote("https://gitlab.com/someone/tapeguide.git") is None
-    True
-    """
-    match = _GITHUB_REMOTE.search(remote_url.strip())
-    return match.group("slug") if match else None
-
-
-def repository_slug(environ: Mapping[str, str], checkout: Path) -> str | None:
-    """``owner/name`` of the GitHub repository the site's sources live in, or None if unknown.
-
-    >>> repository_slug({"TAPEGUIDE_REPOSITORY": "someone/tapeguide", "GITHUB_REPOSITORY": "x/y"}, Path("."))
-    'someone/tapeguide'
-    """
-    for variable in ("TAPEGUIDE_REPOSITORY", "GITHUB_REPOSITORY"):
-        if environ.get(variable, "").strip():
-            return environ[variable].strip()
-    try:
-        remote = subprocess.run(
-            ["git", "remote", "get-url", "origin"], cwd=checkout, capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):  # no git, or no remote called origin
-        return None
-    return github_slug_from_remote(remote)
 
 
 def offer_executed_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -177,30 +101,29 @@ def reread_recommitted_pages(app: Sphinx, env, added, changed, removed) -> list[
 
 
 def remember_commit_signatures(app: Sphinx, env) -> None:
+    """Record what each page was read against, for :func:`reread_recommitted_pages` next time."""
     env.tapeguide_commit_signatures = _commit_signatures(app, env)
 
 
-def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    """``sitemap.xml``: every page at its published address, with the date of its last commit.
+def list_unwritten_pages_in_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Hand sphinx-sitemap every page this build did not write, so that ``sitemap.xml`` lists them all.
 
-    Written from all the pages Sphinx knows, so an incremental build (which writes only the
-    pages that changed) still lists them all.
+    sphinx-sitemap queues a page as the page is written (in the worker processes of a
+    parallel build too); this runs before it writes the file, once every page is done.
     """
-    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
+    links = getattr(app, "sitemap_links", None)  # sphinx-sitemap's queue of (link, lastmod)
+    if exception is not None or links is None or app.builder.format != "html":
         return
-    base = app.config.html_baseurl.rstrip("/") + "/"
-    dates = getattr(app.env, "git_last_updated", {})
-    entries = []
+    queued = []
+    with contextlib.suppress(queue.Empty):
+        while True:
+            queued.append(links.get_nowait())
+    for entry in queued:
+        links.put(entry)
+    listed = {link for link, _ in queued}
     for docname in sorted(app.env.found_docs):
-        entry = f"<url><loc>{escape(base + app.builder.get_target_uri(docname))}</loc>"
-        timestamp = (dates.get(docname) or (None,))[0]
-        if timestamp:
-            day = datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d")
-            entry += f"<lastmod>{day}</lastmod>"
-        entries.append(entry + "</url>")
-    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-    sitemap = f'<?xml version="1.0" encoding="UTF-8"?>\n{urlset}\n' + "\n".join(entries) + "\n</urlset>\n"
-    Path(app.outdir, "sitemap.xml").write_text(sitemap, encoding="utf-8")
+        if app.builder.get_target_uri(docname) not in listed:
+            sphinx_sitemap.add_html_link(app, docname, "page.html", {}, None)
 
 
 def setup(app: Sphinx) -> dict:
@@ -209,5 +132,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", reread_recommitted_pages)
     # After sphinx-last-updated-by-git has dated the pages it read (it runs at the default 500).
     app.connect("env-updated", remember_commit_signatures, priority=600)
-    app.connect("build-finished", write_sitemap)
+    # Before sphinx-sitemap writes sitemap.xml (the default 500).
+    app.connect("build-finished", list_unwritten_pages_in_sitemap, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -223,7 +223,7 @@ def test_printed_pages_have_no_accessibility_violations(browser, site_root):
     """Printed, the pages Sphinx makes and the front page pass axe-core too.
 
     The theme heads a printed page with a print-only title, which pages Sphinx makes lack unless
-    conf/_templates/layout.html gives them one. Every page in print takes a minute; these take seconds.
+    conf/_templates/layout.html gives them one. Printing is slow, so only these pages are printed.
     """
     context = browser.new_context(**PROFILES["desktop-light"])
     page = context.new_page()
