@@ -36,6 +36,7 @@ extensions = [
     "lean_pages",
     "claim_marks",
     "error_index",  # the "Paste your error" box: its index, and its files on the pages that show it
+    "error_gallery",  # the gallery's symptom table and quoted lines, from snippets/error_gallery/entries.py
     "published_site",
     "sphinx_sitemap",
     "notfound.extension",

@@ -1,8 +1,9 @@
 """The error gallery's index (conf/_ext/error_index.py) holds every entry and every quoted message.
 
-The extension reads docs/error-gallery.md with myst-nb's reader and MyST's parser; these tests
-read the same page line by line, as tests/test_error_gallery.py does, and the two readings must
-agree. A small site built with the extension shows where the index and the box's files go.
+The extension makes the index from the entries' data (snippets/error_gallery/entries.py), whose
+agreement with the page tests/test_error_gallery.py checks; here the index must hold exactly the
+data's entries that quote a message, and every error and warning entry. A small site built with
+the extension shows where the index and the box's files go.
 """
 
 from __future__ import annotations
@@ -16,46 +17,31 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
+from snippets.error_gallery.entries import ENTRIES, LOGGED, RAISED
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conf" / "_ext"))
 
-from error_index import INDEX_FILE, ErrorIndex, error_index, gallery_entries  # noqa: E402
-
-GALLERY = ROOT / "docs" / "error-gallery.md"
-TEXT = GALLERY.read_text(encoding="utf-8")
-# A labelled level-3 section: its label, heading, and the text up to the next heading of level 2 or 3.
-SECTION = re.compile(
-    r"^\((?P<label>[\w-]+)\)=\n### (?P<heading>.+)\n(?P<body>(?:(?!#{2,3} |\([\w-]+\)=$).*\n?)*)", re.M
-)
-MESSAGE = re.compile(r"^\*\*Message:\*\* `(?P<text>[^`]+)`\s*$", re.M)
-QUOTING_SECTIONS = ("## It raised an error", "## It logged a warning")
-
-
-def test_every_labelled_level_3_section_is_an_entry():
-    sections = list(SECTION.finditer(TEXT))
-    entries = gallery_entries(TEXT)
-    assert len(sections) >= 15
-    assert [entry.label for entry in entries] == [match["label"] for match in sections]
-    assert [entry.heading for entry in entries] == [match["heading"].replace("`", "") for match in sections]
-    for entry, match in zip(entries, sections, strict=True):
-        assert list(entry.messages) == MESSAGE.findall(match["body"]), entry.label
+from error_index import INDEX_FILE, ErrorIndex, GalleryEntry, error_index  # noqa: E402
 
 
 def test_the_index_holds_every_entry_that_quotes_a_message():
-    index = error_index(GALLERY)
-    quoting = [match["label"] for match in SECTION.finditer(TEXT) if MESSAGE.search(match["body"])]
-    assert [entry.label for entry in index.entries] == quoting
+    index = error_index()
+    quoting = [entry for entry in ENTRIES if entry.messages]
+    assert [entry.label for entry in index.entries] == [entry.label for entry in quoting]
     assert all(entry.messages for entry in index.entries)
+    for indexed, entry in zip(index.entries, quoting, strict=True):
+        assert indexed == GalleryEntry(
+            entry.label, entry.heading.replace("`", ""), tuple(message.text for message in entry.messages)
+        )
     # Every error and warning entry is there: those sections quote a message in each entry.
-    start = TEXT.index(QUOTING_SECTIONS[0])
-    end = TEXT.index("\n## ", TEXT.index(QUOTING_SECTIONS[1]))
-    errors_and_warnings = [match["label"] for match in SECTION.finditer(TEXT, start, end)]
+    errors_and_warnings = [entry.label for entry in ENTRIES if entry.section in (RAISED, LOGGED)]
     assert len(errors_and_warnings) >= 10
-    assert set(errors_and_warnings) <= set(quoting)
+    assert set(errors_and_warnings) <= {entry.label for entry in index.entries}
 
 
 def test_the_index_reads_back_from_its_json():
-    index = error_index(GALLERY)
+    index = error_index()
     assert ErrorIndex.from_json(json.loads(json.dumps(index.to_json()))) == index
 
 
@@ -80,10 +66,6 @@ kernelspec:
 ### ValueError: Shape (3,) must have rank at least 2
 
 **Message:** `ValueError: Shape (3,) must have rank at least 2`
-
-```{code-cell} ipython3
-print("**Message:** `a code cell is not prose`")
-```
 
 (gallery-unwatched)=
 ### `gradient` returns `None`
@@ -124,17 +106,13 @@ def test_a_build_writes_the_index_and_loads_the_box_only_where_it_is(site, capsy
     )
     assert code == 0, capsys.readouterr()
     written = json.loads((site / "html" / INDEX_FILE).read_text(encoding="utf-8"))
-    assert written == error_index(site / "docs" / "error-gallery.md").to_json()
-    assert written == {
-        "page": "../error-gallery.html",
-        "entries": [
-            {
-                "label": "gallery-rank-1",
-                "heading": "ValueError: Shape (3,) must have rank at least 2",
-                "messages": ["ValueError: Shape (3,) must have rank at least 2"],
-            }
-        ],
-    }
+    assert written == error_index().to_json()
+    assert written["page"] == "../error-gallery.html"
+    assert {
+        "label": "gallery-rank-1",
+        "heading": "ValueError: Shape (3,) must have rank at least 2",
+        "messages": ["ValueError: Shape (3,) must have rank at least 2"],
+    } in written["entries"]
     gallery = (site / "html" / "error-gallery.html").read_text(encoding="utf-8")
     home = (site / "html" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<script defer="defer" src="_static/error-finder\.js(\?[^"]*)?"></script>', gallery)

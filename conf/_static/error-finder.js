@@ -1,7 +1,8 @@
 // The "Paste your error" box (issue #13): paste an error message or a whole traceback and get the
 // error-gallery entry that quotes it. The entries and their messages are _static/error-gallery-index.json,
-// written from the gallery page at each build by conf/_ext/error_index.py, and fetched from this site
-// only when a page has a box: <div class="error-finder"></div> (data-index: another address for it).
+// written from the gallery's data (snippets/error_gallery/entries.py) at each build by
+// conf/_ext/error_index.py, and fetched from this site only when a page has a box:
+// <div class="error-finder"></div> (data-index: another address for it).
 //
 // Texts are compared as tokens: words and punctuation, whitespace ignored, and a wildcard of its kind for
 // what changes from one program to the next: a shape, array, list or number; a quoted name; a dtype; an

@@ -1,12 +1,13 @@
 """The "Paste your error" box (conf/_static/error-finder.js) in Chromium: every message finds its entry.
 
-The index is made now from docs/error-gallery.md by the function the build uses
-(``error_index.error_index`` in conf/_ext), never stored. Every quoted message is pasted as it
-is, without its exception type, inside tracebacks and logs of several kinds, after another entry's
-exception in a chain, cut short, and with its shapes, numbers, arrays, dtypes and object ids
-replaced by others; each must find its own entry, and texts no entry quotes must find none.
-The box is tested on a small page of its own (theme CSS; light, dark and phone): keyboard input,
-the live region and its links, the index fetched once from the site and only where a box is, and axe.
+The index is made now from the gallery's data (snippets/error_gallery/entries.py) by the
+function the build uses (``error_index.error_index`` in conf/_ext), never stored. Every quoted
+message is pasted as it is, without its exception type, inside tracebacks and logs of several
+kinds, after another entry's exception in a chain, cut short, and with its shapes, numbers,
+arrays, dtypes and object ids replaced by others; each must find its own entry, and texts no
+entry quotes must find none. The box is tested on a small page of its own (theme CSS; light,
+dark and phone): keyboard input, the live region and its links, the index fetched once from the
+site and only where a box is, and axe.
 """
 
 from __future__ import annotations
@@ -28,14 +29,13 @@ from error_index import INDEX_FILE, error_index
 STATIC = ROOT / "conf" / "_static"
 SCRIPT = STATIC / "error-finder.js"
 STYLE = STATIC / "error-finder.css"
-GALLERY = ROOT / "docs" / "error-gallery.md"
 GZIP_BUDGET = 4_000  # bytes, the script compressed
 ORIGIN = "http://finder.test"  # answered by the test itself, never by a network
 
 
 @pytest.fixture(scope="module")
 def index() -> dict:
-    return error_index(GALLERY).to_json()
+    return error_index().to_json()
 
 
 @pytest.fixture(scope="module")
