@@ -81,7 +81,16 @@ nb_output_stderr = "remove"  # library noise printed to stderr never reaches a p
 nb_merge_streams = True
 snippet_cache_package_dir = str(ROOT / "snippets")
 # Importing the package has no effect: the hidden first cell of each page makes the one set-up call.
-page_prelude_code = "from snippets.support.environment import configure\nconfigure()"
+# It also makes the kernel send a cell's printed text as one message: on a busy machine ipykernel
+# flushes stdout every 0.2 s, possibly mid-line, and myst-nb's merge of the pieces (nb_merge_streams)
+# strips each piece and ends it with a newline, which breaks the line in two. A display or the end
+# of the cell still flushes, so the order of text and displays is unchanged.
+page_prelude_code = (
+    "import sys\n"
+    "from snippets.support.environment import configure\n"
+    "configure()\n"
+    "sys.stdout.flush_interval = sys.stderr.flush_interval = 3600"
+)
 
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -6,6 +6,7 @@ starts quickly) through the real extensions (page_prelude and snippet_cache_key)
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import textwrap
@@ -142,3 +143,43 @@ def test_the_prelude_is_the_one_hidden_first_cell(has_front_matter):
     assert first.source == f"import stand_in  {FINGERPRINT_CELL_MARKER} 0123"
     assert dict(page.metadata) == dict(read_page(text).metadata)  # the front matter still reads the same
     assert [cell.source for cell in page.cells[1:]] == [cell.source for cell in read_page(text).cells]
+
+
+SPLIT_LINE_PAGE = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Printing
+
+```{code-cell} ipython3
+import sys, time
+sys.stdout.write("first half, ")
+time.sleep(0.6)  # longer than ipykernel's 0.2 s flush interval: the first half goes out alone
+print("second half")
+```
+"""
+
+
+def _prelude_flush_line() -> str:
+    """The line of conf/conf.py's ``page_prelude_code`` that sets the kernel's flush interval."""
+    conf = CONF_EXT.parent / "conf.py"
+    for node in ast.parse(conf.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "page_prelude_code":
+            (line,) = [x for x in ast.literal_eval(node.value).splitlines() if "flush_interval" in x]
+            return line
+    raise AssertionError("conf/conf.py sets no page_prelude_code")
+
+
+@pytest.mark.parametrize("with_the_sites_prelude", [False, True])
+def test_a_printed_line_stays_whole_only_with_the_sites_prelude(site, capsys, with_the_sites_prelude):
+    """myst-nb's stream merge breaks a line that reaches it in two pieces; the prelude sends it in one."""
+    (site / "docs" / "index.md").write_text(SPLIT_LINE_PAGE)
+    if with_the_sites_prelude:
+        with (site / "conf.py").open("a") as conf:
+            conf.write(f"page_prelude_code = {'import sys; ' + _prelude_flush_line()!r}\n")
+    html, _ = build(site, capsys)
+    assert ("first half, second half" in html) is with_the_sites_prelude
