@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from snippets.bench_report import compare
+from snippets.bench.statistics import compare
 
 Function = Callable[[tf.Tensor], tf.Tensor]
 

@@ -15,7 +15,9 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from snippets.bench_report import compare, load_results, record, sweep
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
+from snippets.bench.statistics import compare
 from snippets.tools.row_independence import cross_example_derivatives, diagonal_blocks
 
 EXAMPLE_POINT = (1.0, 2.0, 3.0)
@@ -393,9 +395,9 @@ def recorded_hessian_vector_costs(data: dict | None = None) -> list[dict]:
     """Each width of the recorded Hessian-vector benchmark: every method's median time and peak memory.
 
     Nothing is timed here: ``data`` defaults to the results the costs page shows
-    (``docs/_data/benchmarks.json``, :func:`snippets.bench_report.load_results`).
+    (``docs/_data/benchmarks.json``, :func:`snippets.bench.schema.load_results`).
     ``faster product`` names the product that was clearly faster than the other,
-    judged against the run-to-run spread of both (:func:`snippets.bench_report.compare`),
+    judged against the run-to-run spread of both (:func:`snippets.bench.statistics.compare`),
     or says ``neither (within noise)``.
 
     >>> rows = recorded_hessian_vector_costs()

@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from snippets import bench, bench_methods
-from snippets.bench_report import record, sweep
+from snippets.bench import methods as bench_methods
+from snippets.bench.memory import memory_baseline, peak_resident_bytes
+from snippets.bench.queries import record, sweep
+from snippets.support.markdown import markdown_table
 from snippets.tools.shape_doctor import format_size
 
 HIDDEN_WIDTH = bench_methods.HIDDEN_WIDTH
@@ -181,7 +183,7 @@ def model_rows(data: dict, sweep_name: str, method: str) -> list[dict]:
     The prediction is the method's fixed cost (its measured peak at the sweep's first,
     smallest case, less the model's term there) plus ``PEAK_COPIES`` times the term.
 
-    >>> from snippets.bench_report import load_results
+    >>> from snippets.bench.schema import load_results
     >>> rows = model_rows(load_results(), "batch", "jacobian_function")
     >>> [row["case"] for row in rows][-1], rows[-1]["cost"].iterations
     ('b=256 n=16 m=16', 4096)
@@ -222,14 +224,14 @@ def model_table(data: dict, sweep_name: str, compiled: bool = True) -> str:
     pass), the predicted peak, the measured peak and measured over predicted. ``compiled``
     picks the methods run in ``tf.function``; ``False``, the eager ones.
 
-    >>> from snippets.bench_report import load_results
+    >>> from snippets.bench.schema import load_results
     >>> print(model_table(load_results(), "batch").splitlines()[0])
     | case | jacobian: iterations x largest | predicted | measured | ratio | batch_jacobian: ...
     """
     header = ["case"]
     for call in ("jacobian", "batch_jacobian"):
         header += [f"{call}: iterations x largest", "predicted", "measured", "ratio"]
-    lines = ["| " + " | ".join(header) + " |", "|---" + "|---|---:|---:|---:" * 2 + "|"]
+    rows = []
     suffix = "_function" if compiled else ""
     jacobian_rows = model_rows(data, sweep_name, "jacobian" + suffix)
     batch_rows = model_rows(data, sweep_name, "batch_jacobian" + suffix)
@@ -244,8 +246,8 @@ def model_table(data: dict, sweep_name: str, compiled: bool = True) -> str:
                 format_size(found["measured"]) if found["measured"] is not None else "-",
                 "(fixed cost)" if found["first"] else _ratio_text(found["ratio"]),
             ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(cells)
+    return markdown_table(header, rows, "l" + "lrrr" * 2)
 
 
 def _ratio_text(ratio: float | None) -> str:
@@ -258,7 +260,7 @@ def model_fit(data: dict) -> dict:
     Returns the rows, the lowest and the highest ratio, and the rows where the model's
     term dominates (``PEAK_COPIES`` times the term above the fixed cost).
 
-    >>> from snippets.bench_report import load_results
+    >>> from snippets.bench.schema import load_results
     >>> fit = model_fit(load_results())
     >>> len(fit["rows"]), 0.5 < fit["low"]["ratio"] <= fit["high"]["ratio"] < 2
     (48, True)
@@ -282,7 +284,7 @@ def model_fit(data: dict) -> dict:
 def model_summary(data: dict) -> str:
     """Markdown sentences on how close the model is: the range of measured over predicted, and its extremes.
 
-    >>> from snippets.bench_report import load_results
+    >>> from snippets.bench.schema import load_results
     >>> print(model_summary(load_results()))
     Over the 48 measured peaks the model predicts (4 methods, 3 sweeps, without each sweep's first case), ...
     """
@@ -504,11 +506,11 @@ def _measure_child(connection, name: str, sizes: dict) -> None:
     try:
         tf.tanh(tf.ones([2, 2]) @ tf.ones([2, 2])).numpy()  # start the runtime before the baseline
         call = REMEDIES[name].build(sizes)
-        baseline = bench._memory_baseline()
+        baseline = memory_baseline()
         result = call()
         shape = tuple(result.shape)
         del result
-        connection.send(("ok", (bench._peak_resident_bytes() - baseline, shape)))
+        connection.send(("ok", (peak_resident_bytes() - baseline, shape)))
     except BaseException as error:  # the parent re-raises it with the variant named
         connection.send(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -523,7 +525,7 @@ def measure_peaks(
     A new Python process imports TensorFlow, runs no operation, and forks one child per
     variant (``at_once`` at a time: a process's high-water mark is its own). Each child runs
     one tiny operation, builds its inputs, resets the high-water mark with the readers of
-    ``snippets.bench`` and calls the variant once: the peak covers tracing, the call and the
+    ``snippets.bench.memory`` and calls the variant once: the peak covers tracing, the call and the
     result. The caller's own process (a notebook kernel) never forks.
 
     >>> peaks = measure_peaks(["vector_jacobian_product"], {**REMEDY_SIZES, "batch": 4})
@@ -594,10 +596,8 @@ def remedy_table(peaks: dict, sizes: dict | None = None) -> str:
     | tape.jacobian, the full matrix (before) | (4, 16, 4, 16), 16 KiB | 3 x 64 x 1 KiB = 192 KiB | 1 MiB |
     """
     sizes = REMEDY_SIZES if sizes is None else sizes
-    lines = [
-        f"| variant | result | model: {PEAK_COPIES} x iterations x largest | measured peak |",
-        "|---|---:|---:|---:|",
-    ]
+    header = ["variant", "result", f"model: {PEAK_COPIES} x iterations x largest", "measured peak"]
+    rows = []
     for name, (peak, shape) in peaks.items():
         variant = REMEDIES[name]
         model = "-"
@@ -614,8 +614,8 @@ def remedy_table(peaks: dict, sizes: dict | None = None) -> str:
                 f"= {format_size(PEAK_COPIES * cost.term_bytes)}"
             )
         result = f"{shape}, {format_size(4 * math.prod(shape))}"
-        lines.append(f"| {variant.label} | {result} | {model} | {format_size(peak)} |")
-    return "\n".join(lines)
+        rows.append([variant.label, result, model, format_size(peak)])
+    return markdown_table(header, rows, "lrrr")
 
 
 def below(peaks: dict, remedy: str, before: str) -> str:

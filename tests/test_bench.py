@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 from dataclasses import asdict
 
 import numpy as np
 import pytest
+from bench_fixture import example, example_record
 
-from snippets import bench, bench_methods, bench_report
+from snippets.bench import (
+    advice,
+    cases,
+    figures,
+    harness,
+    queries,
+    roles,
+    schema,
+    statistics,
+    summaries,
+    tables,
+)
+from snippets.bench import methods as bench_methods
+from snippets.bench.schema import BenchmarkRecord, MethodInfo, Result, SweepRecord
 
 # --- The harness, end to end -----------------------------------------------------------------
 
@@ -19,13 +34,13 @@ def quick_run(tmp_path_factory):
     """One ``--quick`` run in this process (no second TensorFlow import), shared by the tests below."""
     output = tmp_path_factory.mktemp("bench") / "benchmarks.json"
     lines = []
-    returned = bench.run(["--quick", "--in-process", "--output", str(output)], log=lines.append)
+    returned = harness.run(["--quick", "--in-process", "--output", str(output)], log=lines.append)
     return returned, output, lines
 
 
 def test_quick_run_writes_valid_json(quick_run):
     returned, output, lines = quick_run
-    written = bench_report.load_results(output)
+    written = schema.load_results(output)
     assert written == returned
     assert written["mode"] == "quick"
     assert written["memory_measured"] is False
@@ -45,10 +60,10 @@ def test_quick_run_records_machine_and_versions(quick_run):
 def test_quick_run_measures_every_method_on_every_case(quick_run):
     data = quick_run[0]
     expected = {
-        (bench.case_id(case), method)
-        for sweep in bench.QUICK_SWEEPS
+        (schema.case_id(case), method)
+        for sweep in cases.QUICK_SWEEPS
         for case in sweep.cases()
-        for method in bench.methods_for(sweep.problem)
+        for method in cases.methods_for(sweep.problem)
     }
     assert {(r["case"], r["method"]) for r in data["results"]} == expected
     assert set(data["methods"]) == set(bench_methods.METHODS)
@@ -57,7 +72,7 @@ def test_quick_run_measures_every_method_on_every_case(quick_run):
 def test_quick_run_methods_agree_with_the_closed_form(quick_run):
     for result in quick_run[0]["results"]:
         assert result["relative_error"] is not None, result
-        assert result["relative_error"] <= bench.RELATIVE_TOLERANCE, result
+        assert result["relative_error"] <= cases.RELATIVE_TOLERANCE, result
         if bench_methods.METHODS[result["method"]].full:
             assert result["largest_cross_example_entry"] == 0.0, result
 
@@ -65,13 +80,13 @@ def test_quick_run_methods_agree_with_the_closed_form(quick_run):
 def test_quick_run_ratios_are_relative_to_the_fastest_in_each_case(quick_run):
     data = quick_run[0]
     for case in data["cases"]:
-        records = bench_report.records_of_case(data, case)
+        records = queries.records_of_case(data, case)
         measured = [r for r in records if r["status"] == "ok"]
         assert measured, f"nothing measured at {case}"
         fastest = min(r["median_s"] for r in measured)
         for r in measured:
             assert r["ratio_to_fastest"] == pytest.approx(r["median_s"] / fastest, rel=1e-3)
-            assert r["median_s"] == pytest.approx(bench_report.median(r["runs_s"]), rel=1e-3)
+            assert r["median_s"] == pytest.approx(statistics.median(r["runs_s"]), rel=1e-3)
         assert min(r["ratio_to_fastest"] for r in measured) == 1.0
 
 
@@ -86,7 +101,7 @@ def test_quick_run_times_first_calls_and_tracing_apart(quick_run):
 
 def test_quick_run_sizes_results(quick_run):
     data = quick_run[0]
-    record = bench_report.record(data, "b=2 n=2 m=3", "jacobian_function")
+    record = queries.record(data, "b=2 n=2 m=3", "jacobian_function")
     assert record["result_bytes"] == 4 * 2 * 3 * 2 * 2
 
 
@@ -95,21 +110,21 @@ def test_quick_run_sizes_results(quick_run):
 
 def test_child_entry_point_measures_memory():
     """The code a child process runs, called here: it sends back a record with a peak memory."""
-    if not bench.memory_measurable():
+    if not harness.memory_measurable():
         pytest.skip("this system cannot reset the peak resident memory")
     receiver, sender = multiprocessing.Pipe(duplex=False)
     case = {"problem": "hessian-vector", "width": 4}
-    bench._child(sender, "hvp_forward_over_reverse", case, asdict(bench.QUICK_PROTOCOL))
+    harness._child(sender, "hvp_forward_over_reverse", case, asdict(harness.QUICK_PROTOCOL))
     kind, record = receiver.recv()
     assert kind == "ok", record
-    assert record["peak_memory_bytes"] >= 0
-    assert record["relative_error"] <= bench.RELATIVE_TOLERANCE
+    assert record.peak_memory_bytes >= 0
+    assert record.relative_error <= cases.RELATIVE_TOLERANCE
 
 
 def test_child_entry_point_reports_errors():
     receiver, sender = multiprocessing.Pipe(duplex=False)
-    bench._child(
-        sender, "no_such_method", {"problem": "hessian-vector", "width": 4}, asdict(bench.QUICK_PROTOCOL)
+    harness._child(
+        sender, "no_such_method", {"problem": "hessian-vector", "width": 4}, asdict(harness.QUICK_PROTOCOL)
     )
     kind, message = receiver.recv()
     assert kind == "error"
@@ -118,25 +133,25 @@ def test_child_entry_point_reports_errors():
 
 def test_a_disagreeing_method_fails_the_run():
     case = {"problem": "per-example", "batch": 3, "input_width": 2, "output_width": 4}
-    inputs = bench.make_inputs(case, hidden_width=8)
-    reference = bench.make_reference(case, inputs)
+    inputs = cases.make_inputs(case, hidden_width=8)
+    reference = cases.make_reference(case, inputs)
     rows_reversed = reference[:, ::-1, :]
     with pytest.raises(AssertionError, match="disagrees with the closed form"):
-        bench.check_agreement("batch_jacobian", case, rows_reversed, reference)
+        cases.check_agreement("batch_jacobian", case, rows_reversed, reference)
     with pytest.raises(AssertionError, match="returned shape"):
-        bench.check_agreement("batch_jacobian", case, reference[:, :, :1], reference)
+        cases.check_agreement("batch_jacobian", case, reference[:, :, :1], reference)
 
 
 def test_a_full_jacobian_with_cross_example_terms_fails():
     case = {"problem": "per-example", "batch": 2, "input_width": 2, "output_width": 2}
-    inputs = bench.make_inputs(case, hidden_width=8)
-    reference = bench.make_reference(case, inputs)
+    inputs = cases.make_inputs(case, hidden_width=8)
+    reference = cases.make_reference(case, inputs)
     full = np.zeros((2, 2, 2, 2))
     full[0, :, 0, :], full[1, :, 1, :] = reference[0], reference[1]
-    assert bench.check_agreement("jacobian", case, full, reference)["largest_cross_example_entry"] == 0.0
+    assert cases.check_agreement("jacobian", case, full, reference)["largest_cross_example_entry"] == 0.0
     full[0, :, 1, :] = 1.0
     with pytest.raises(AssertionError, match="largest cross-example entry 1"):
-        bench.check_agreement("jacobian", case, full, reference)
+        cases.check_agreement("jacobian", case, full, reference)
 
 
 @pytest.mark.parametrize("case", [(3, 5, 2), (1, 1, 1), (4, 2, 6)], ids=str)
@@ -150,27 +165,33 @@ def test_per_output_loop_and_forward_loop_agree_on_odd_shapes(case):
 
 
 def test_a_method_skipped_at_one_size_is_skipped_at_larger_ones():
-    sweep = bench.Sweep("batch", "per-example", "batch", (4, 16), {"input_width": 2, "output_width": 2})
+    sweep = cases.Sweep("batch", "per-example", "batch", (4, 16), {"input_width": 2, "output_width": 2})
     small, _ = sweep.cases()
-    key = (bench.case_id(small), "batch_jacobian")
-    skipped = {key: {"status": "skipped"}}
-    reason = bench._reason_to_skip(skipped, sweep, small, "batch_jacobian")
+    key = (schema.case_id(small), "batch_jacobian")
+
+    def found(status):
+        return Result(
+            case=key[0], method=key[1], status=status, reason=None, first_call_s=None, median_s=None,
+            peak_memory_bytes=None,
+        )  # fmt: skip
+
+    reason = harness._reason_to_skip({key: found("skipped")}, sweep, small, "batch_jacobian")
     assert reason == "skipped at the smaller batch of b=4 n=2 m=2"
-    assert bench._reason_to_skip({key: {"status": "ok"}}, sweep, small, "batch_jacobian") is None
-    assert bench._reason_to_skip({}, sweep, None, "batch_jacobian") is None
+    assert harness._reason_to_skip({key: found("ok")}, sweep, small, "batch_jacobian") is None
+    assert harness._reason_to_skip({}, sweep, None, "batch_jacobian") is None
 
 
 def test_a_slow_first_call_is_recorded_as_skipped():
     case = {"problem": "hessian-vector", "width": 3}
-    protocol = bench.Protocol(case_budget_s=1e-9)
-    record = bench.measure("hvp_reverse_over_reverse", case, protocol)
-    assert record["status"] == "skipped"
-    assert record["reason"].startswith("its first call took")
-    assert record["median_s"] is None and record["first_call_s"] > 0
+    protocol = harness.Protocol(case_budget_s=1e-9)
+    record = harness.measure("hvp_reverse_over_reverse", case, protocol)
+    assert record.status == "skipped"
+    assert record.reason.startswith("its first call took")
+    assert record.median_s is None and record.first_call_s > 0
 
 
 def test_full_sweep_covers_what_the_page_promises():
-    sweeps = {s.name: s for s in bench.FULL_SWEEPS}
+    sweeps = {s.name: s for s in cases.FULL_SWEEPS}
     assert min(sweeps["batch"].values) == 1 and max(sweeps["batch"].values) >= 256
     for name in ("input_width", "output_width"):
         fixed_width = sweeps[name].fixed["output_width" if name == "input_width" else "input_width"]
@@ -184,22 +205,21 @@ def test_full_sweep_covers_what_the_page_promises():
 
 
 def _method(label, problem="per-example", compiled=True, full=False, mode="reverse"):
-    return {"label": label, "problem": problem, "compiled": compiled, "full": full, "mode": mode}
+    return MethodInfo(label=label, problem=problem, compiled=compiled, full=full, mode=mode)
 
 
 def _result(case, method, median_s, memory=None, status="ok"):
-    return {
-        "case": case,
-        "method": method,
-        "status": status,
-        "reason": None if status == "ok" else "over the budget",
-        "trace_s": 0.5,
-        "first_call_s": None if median_s is None else 10 * median_s,
-        "median_s": median_s,
-        "runs_s": [] if median_s is None else [median_s],
-        "peak_memory_bytes": memory,
-        "ratio_to_fastest": None,
-    }
+    return Result(
+        case=case,
+        method=method,
+        status=status,
+        reason=None if status == "ok" else "over the budget",
+        trace_s=0.5,
+        first_call_s=None if median_s is None else 10 * median_s,
+        median_s=median_s,
+        runs_s=[] if median_s is None else [median_s],
+        peak_memory_bytes=memory,
+    )
 
 
 @pytest.fixture
@@ -216,7 +236,7 @@ def fixture_data():
         "hvp_forward_over_reverse": _method("fr", "hessian-vector", mode="forward-over-reverse"),
         "hessian_then_product": _method("H", "hessian-vector"),
     }
-    cases = {
+    sizes = {
         "b=1 n=2 m=8": {"problem": "per-example", "batch": 1, "input_width": 2, "output_width": 8},
         "b=8 n=2 m=8": {"problem": "per-example", "batch": 8, "input_width": 2, "output_width": 8},
         "b=8 n=8 m=2": {"problem": "per-example", "batch": 8, "input_width": 8, "output_width": 2},
@@ -249,32 +269,33 @@ def fixture_data():
         _result("hvp n=1000", "hvp_forward_over_reverse", 0.0015, 2**20),
         _result("hvp n=1000", "hessian_then_product", 0.06, 2**25),
     ]
-    bench._add_ratios(results)
+    statistics.set_ratios_to_fastest(results)
     sweeps = [
-        {"name": "batch", "problem": "per-example", "varies": "batch", "values": [1, 8],
-         "fixed": {"input_width": 2, "output_width": 8}, "cases": ["b=1 n=2 m=8", "b=8 n=2 m=8"]},
-        {"name": "input_width", "problem": "per-example", "varies": "input_width", "values": [2, 8],
-         "fixed": {"batch": 8}, "cases": ["b=8 n=2 m=8", "b=8 n=8 m=2"]},
-        {"name": "output_width", "problem": "per-example", "varies": "output_width", "values": [2, 8],
-         "fixed": {"batch": 8}, "cases": ["b=8 n=8 m=2", "b=8 n=2 m=8"]},
-        {"name": "hessian_width", "problem": "hessian-vector", "varies": "width", "values": [10, 1000],
-         "fixed": {}, "cases": ["hvp n=10", "hvp n=1000"]},
+        SweepRecord(name="batch", problem="per-example", varies="batch", values=[1, 8],
+                    fixed={"input_width": 2, "output_width": 8}, cases=["b=1 n=2 m=8", "b=8 n=2 m=8"]),
+        SweepRecord(name="input_width", problem="per-example", varies="input_width", values=[2, 8],
+                    fixed={"batch": 8}, cases=["b=8 n=2 m=8", "b=8 n=8 m=2"]),
+        SweepRecord(name="output_width", problem="per-example", varies="output_width", values=[2, 8],
+                    fixed={"batch": 8}, cases=["b=8 n=8 m=2", "b=8 n=2 m=8"]),
+        SweepRecord(name="hessian_width", problem="hessian-vector", varies="width", values=[10, 1000],
+                    cases=["hvp n=10", "hvp n=1000"]),
     ]  # fmt: skip
-    data = bench_report._example() | {
-        "mode": "full",
-        "memory_measured": True,
-        "methods": methods,
-        "cases": cases,
-        "sweeps": sweeps,
-        "results": results,
-    }
-    data["protocol"]["memory"] = "what the memory numbers mean"
-    return bench_report.validate_results(data)
+    record = dataclasses.replace(
+        example_record(),
+        mode="full",
+        memory_measured=True,
+        methods=methods,
+        cases=sizes,
+        sweeps=sweeps,
+        results=results,
+    )
+    record.protocol.memory = "what the memory numbers mean"
+    return schema.validate_results(record.to_json())
 
 
 def test_fastest_method_is_picked_per_case(fixture_data):
     winners = {
-        case: bench_report.fastest_method(bench_report.records_of_case(fixture_data, case))["method"]
+        case: statistics.fastest_method(queries.records_of_case(fixture_data, case))["method"]
         for case in fixture_data["cases"]
     }
     assert winners == {
@@ -287,34 +308,34 @@ def test_fastest_method_is_picked_per_case(fixture_data):
 
 
 def test_decision_table_rows(fixture_data):
-    table = bench_report.decision_table(fixture_data).splitlines()
+    table = tables.decision_table(fixture_data).splitlines()
     assert table[2] == "| 1 | 2 | 8 | forward | 1 ms | 1 MiB | BJ function, 2x | 2x |"
     assert table[3] == "| 8 | 2 | 8 | forward | 1.5 ms | 1 MiB | BJ function, 2x | 2x |"
     assert table[4] == "| 8 | 8 | 2 | BJ function | 1 ms | 1 MiB | forward, 2x | 1x |"
-    hvp = bench_report.decision_table(fixture_data, "hessian-vector").splitlines()
+    hvp = tables.decision_table(fixture_data, "hessian-vector").splitlines()
     assert hvp[0].startswith("| width | fastest, or tied within noise |")
     assert hvp[3] == "| 1000 | fr | 1.5 ms | 1 MiB | rr, 1.3x | 1.3x |"
 
 
 def test_noisy_runs_make_methods_indistinguishable(fixture_data):
     """A method 1.5x slower than the fastest is not clearly slower when runs spread by 2x."""
-    for found in bench_report.records_of_case(fixture_data, "b=1 n=2 m=8"):
+    for found in queries.records_of_case(fixture_data, "b=1 n=2 m=8"):
         if found["method"] == "batch_jacobian_function":
             found["runs_s"] = [0.0015, 0.002, 0.004]
-    table = bench_report.decision_table(fixture_data).splitlines()
+    table = tables.decision_table(fixture_data).splitlines()
     # Neither is called fastest: the two are a tie.
     assert table[2] == "| 1 | 2 | 8 | tie: forward; BJ function | 1 ms | 1 MiB | J function, 3x | 2x |"
 
 
 def test_ratio_table_marks_skipped_cases(fixture_data):
-    table = bench_report.ratio_table(fixture_data, "batch")
+    table = tables.ratio_table(fixture_data, "batch")
     assert "| naive loop | 20x | skipped |" in table
     assert "| forward | 1x | 1x |" in table
     assert "rr" not in table  # HVP methods are not part of a Jacobian sweep
 
 
 def test_rules_of_thumb_numbers(fixture_data):
-    rules = bench_report.rules_of_thumb(fixture_data).splitlines()
+    rules = advice.rules_of_thumb(fixture_data).splitlines()
     assert rules[0] == (
         "- Fastest for per-example Jacobians, or within run-to-run noise of the fastest: "
         "forward in 2 of 3 cases; BJ function in 1 of 3 cases. "
@@ -341,34 +362,34 @@ def test_rules_of_thumb_numbers(fixture_data):
 
 
 def test_first_call_table(fixture_data):
-    table = bench_report.first_call_table(fixture_data, "b=8 n=2 m=8")
+    table = tables.first_call_table(fixture_data, "b=8 n=2 m=8")
     assert "| BJ function | 500 ms | 30 ms | 3 ms | 180x |" in table
     assert "naive loop" not in table  # skipped there
 
 
 def test_series_leave_out_skipped_points(fixture_data):
-    series = bench_report.sweep_series(fixture_data, "batch")
+    series = queries.sweep_series(fixture_data, "batch")
     assert series["gradient_per_example_loop"] == ([1], [0.02])
     assert series["jacobian_function"] == ([1, 8], [0.003, 0.03])
-    memory = bench_report.sweep_series(fixture_data, "hessian_width", "peak_memory_bytes")
+    memory = queries.sweep_series(fixture_data, "hessian_width", "peak_memory_bytes")
     assert memory["hessian_then_product"] == ([10, 1000], [2**20, 2**25])
 
 
 def test_figures_draw_every_measured_series(fixture_data):
-    batch = bench_report.plot_against_batch(fixture_data)
+    batch = figures.plot_against_batch(fixture_data)
     assert [len(ax.lines) for ax in batch.axes] == [6, 6]
-    widths = bench_report.plot_against_widths(fixture_data)
+    widths = figures.plot_against_widths(fixture_data)
     assert [len(ax.lines) for ax in widths.axes] == [6, 6, 6, 6]
-    hvp = bench_report.plot_hessian_vector(fixture_data)
+    hvp = figures.plot_hessian_vector(fixture_data)
     assert [len(ax.lines) for ax in hvp.axes] == [3, 3]
     assert all(ax.get_xscale() == ax.get_yscale() == "log" for fig in (batch, widths, hvp) for ax in fig.axes)
 
 
 def test_summaries_name_machine_and_memory_protocol(fixture_data):
-    setup = bench_report.setup_summary(fixture_data)
+    setup = summaries.setup_summary(fixture_data)
     assert "2 cores (Test CPU)" in setup and "TensorFlow 2.21.0" in setup and "0.50, 0.50, 0.50" in setup
     assert "tiny sizes" not in setup  # a full run
-    assert bench_report.memory_summary(fixture_data) == "what the memory numbers mean"
+    assert summaries.memory_summary(fixture_data) == "what the memory numbers mean"
 
 
 @pytest.mark.parametrize(
@@ -386,32 +407,32 @@ def test_summaries_name_machine_and_memory_protocol(fixture_data):
 def test_validation_names_the_problem(fixture_data, change, message):
     change(fixture_data)
     with pytest.raises(ValueError, match=message):
-        bench_report.validate_results(fixture_data)
+        schema.validate_results(fixture_data)
 
 
 def test_load_results_from_a_file(tmp_path, fixture_data):
     path = tmp_path / "results.json"
     path.write_text(json.dumps(fixture_data))
-    assert bench_report.load_results(path) == fixture_data
+    assert schema.load_results(path) == fixture_data
     with pytest.raises(FileNotFoundError, match=r"run python -m snippets\.bench"):
-        bench_report.load_results(tmp_path / "missing.json")
+        schema.load_results(tmp_path / "missing.json")
 
 
 # --- The committed results ---------------------------------------------------------------------------
 
 
 def test_committed_results_are_a_full_run_with_memory():
-    data = bench_report.load_results()
+    data = schema.load_results()
     assert data["mode"] == "full", "docs/_data/benchmarks.json must come from the full sweep"
     assert data["memory_measured"]
-    assert {s["name"] for s in data["sweeps"]} == {s.name for s in bench.FULL_SWEEPS}
+    assert {s["name"] for s in data["sweeps"]} == {s.name for s in cases.FULL_SWEEPS}
     for result in data["results"]:
         if result["relative_error"] is not None:
             assert result["relative_error"] <= data["protocol"]["relative_tolerance"]
 
 
 def test_committed_results_come_from_a_clean_commit():
-    data = bench_report.load_results()
+    data = schema.load_results()
     assert data["git"]["commit"], "record the benchmark inside the git repository"
     assert data["git"]["dirty"] is False, "record docs/_data/benchmarks.json from a committed tree"
     assert data["draft"] is False, "the committed results must not be a --draft run"
@@ -424,9 +445,9 @@ def test_committed_results_come_from_a_clean_commit():
 
 
 def test_full_run_refuses_a_dirty_tree(monkeypatch):
-    monkeypatch.setattr(bench, "git_state", lambda: {"commit": "0" * 40, "dirty": True})
+    monkeypatch.setattr(harness, "git_state", lambda: {"commit": "0" * 40, "dirty": True})
     with pytest.raises(SystemExit, match="uncommitted changes"):
-        bench.run(["--output", "/dev/null"])
+        harness.run(["--output", "/dev/null"])
 
 
 def test_advice_follows_the_numbers(fixture_data):
@@ -436,7 +457,114 @@ def test_advice_follows_the_numbers(fixture_data):
             found["median_s"] = 0.0001  # eager faster than tf.function everywhere
         if found["method"] == "hessian_then_product":
             found["median_s"] = 0.0001
-    rules = bench_report.rules_of_thumb(fixture_data)
+    rules = advice.rules_of_thumb(fixture_data)
     assert "Call batch_jacobian inside" not in rules
     assert "(0 of 3 cases slower by more than the run-to-run noise)" in rules
     assert "not the Hessian" not in rules
+
+
+# --- One schema, roles and colours ---------------------------------------------------------------------
+
+
+def test_committed_results_read_and_write_back_unchanged():
+    text = schema.RESULTS_PATH.read_text(encoding="utf-8")
+    assert schema.dumps(BenchmarkRecord.from_json(json.loads(text))) == text
+
+
+def test_the_fixture_is_a_valid_record():
+    assert BenchmarkRecord.from_json(example()) == example_record()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(extra=1), r"benchmark JSON has keys this code does not know: \['extra'\]"),
+        (lambda d: d["machine"].pop("cores"), r"machine lacks the keys \['cores'\]"),
+        (lambda d: d["results"][0].update(speed=1), r"result b=1 n=2 m=2/batch_jacobian has keys"),
+        (lambda d: d["cases"]["b=1 n=2 m=2"].pop("batch"), "is not a case of a known problem"),
+        (lambda d: d["sweeps"][0].update(cases=["nope"]), "sweep 'batch' names case 'nope'"),
+    ],
+)
+def test_the_schema_names_what_is_wrong(change, message):
+    data = example()
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        BenchmarkRecord.from_json(data)
+
+
+def test_every_role_the_advice_asks_for_names_one_registered_method():
+    data = {"methods": {name: method.info().to_json() for name, method in bench_methods.METHODS.items()}}
+    call = bench_methods.Call
+    asked = {
+        "batch_jacobian": {"problem": "per-example", "call": call.BATCH_JACOBIAN, "compiled": False},
+        "batch_jacobian_function": {"problem": "per-example", "call": call.BATCH_JACOBIAN, "compiled": True},
+        "forward_mode_function": {
+            "problem": "per-example",
+            "mode": "forward",
+            "vectorised": True,
+            "compiled": True,
+        },
+        "jacobian_function": {"problem": "per-example", "full": True, "vectorised": True, "compiled": True},
+        "hvp_reverse_over_reverse": {"problem": "hessian-vector", "call": call.DOUBLE_BACKWARD},
+        "hessian_then_product": {"problem": "hessian-vector", "call": call.HESSIAN_THEN_PRODUCT},
+        "weights_jacobian_function": {"problem": "weight-gradients", "call": call.JACOBIAN, "compiled": True},
+        "weights_vectorized_map_function": {
+            "problem": "weight-gradients",
+            "call": call.VECTORIZED_MAP,
+            "compiled": True,
+        },
+    }
+    for expected, role in asked.items():
+        assert roles.the_method(data, **role) == expected, role
+    loops = roles.methods_with(data, problem="per-example", call=call.GRADIENT)
+    assert loops == ["gradient_per_example_loop", "gradient_per_output_loop"]
+
+
+def test_advice_does_not_depend_on_method_order(fixture_data):
+    """The rules find their methods by role: the order of the JSON's methods does not matter."""
+    before = advice.rules_of_thumb(fixture_data)
+    fixture_data["methods"] = dict(reversed(fixture_data["methods"].items()))
+    after = advice.rules_of_thumb(fixture_data).splitlines()
+    # Only the list of methods never among the fastest follows the JSON's order.
+    assert after[1:] == before.splitlines()[1:]
+
+
+def test_each_method_keeps_its_colour_when_another_is_added(fixture_data):
+    before = {m: roles.style(fixture_data, m) for m in fixture_data["methods"]}
+    fixture_data["methods"] = {"a_new_method": _method("new").to_json(), **fixture_data["methods"]}
+    assert {m: roles.style(fixture_data, m) for m in before} == before
+    assert roles.style(fixture_data, "a_new_method")["color"].startswith("#")
+
+
+def test_methods_of_one_problem_look_different():
+    for problem in ("per-example", "hessian-vector", "weight-gradients"):
+        looks = [(m.colour, m.marker) for m in bench_methods.METHODS.values() if m.problem == problem]
+        colours = [colour for colour, _ in looks]
+        assert len(set(colours)) == len(colours), problem
+
+
+def test_the_timed_hvp_methods_compute_what_the_higher_order_page_shows():
+    """The benchmark's HVP recipes are the page's, written for its function (see their docstrings)."""
+    import tensorflow as tf
+
+    from snippets import higher_order
+
+    x, v, w1, w2 = bench_methods.hessian_inputs(width=5, hidden_width=7)
+    f = lambda z: bench_methods.scalar_mlp(z, w1, w2)  # noqa: E731
+    pairs = [
+        (bench_methods.hvp_reverse_over_reverse, higher_order.hvp_double_backward(f, x, v)),
+        (bench_methods.hvp_forward_over_reverse, higher_order.hvp_forward_over_reverse(f, x, v)),
+        (bench_methods.hessian_then_product, tf.linalg.matvec(higher_order.hessian(f, x), v)),
+    ]
+    for timed, shown in pairs:
+        np.testing.assert_allclose(timed(x, v, w1, w2).numpy(), shown.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_child_from_the_forkserver_is_configured_and_measures():
+    """The path of ``python -m snippets.bench``: a forkserver child sets TensorFlow up, then measures."""
+    if not harness.memory_measurable():
+        pytest.skip("this system cannot reset the peak resident memory")
+    found = harness._Children().measure(
+        "hvp_reverse_over_reverse", {"problem": "hessian-vector", "width": 3}, harness.QUICK_PROTOCOL
+    )
+    assert found.status == "ok" and found.peak_memory_bytes is not None

@@ -8,7 +8,10 @@ import warnings
 
 import tensorflow as tf
 
-from snippets.bench_report import compare, format_bytes, format_ratio, load_results, record, sweep
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
+from snippets.bench.statistics import compare
+from snippets.bench.units import format_bytes, format_ratio
 from snippets.shape_doctor_in_use import checked_per_example_jacobians
 from snippets.support.claims import require
 from snippets.tools.row_independence import cross_example_dependence, diagonal_blocks, jacobian_rows
@@ -75,7 +78,7 @@ def batch_jacobian_is_faster_than_jacobian_only_for_a_large_batch() -> str:
     """In the committed benchmark, ``batch_jacobian`` beats ``jacobian`` at the largest batch, not the least.
 
     "Faster" means beyond the run-to-run spread of either method
-    (:func:`snippets.bench_report.compare`), eagerly and inside ``tf.function``;
+    (:func:`snippets.bench.statistics.compare`), eagerly and inside ``tf.function``;
     at the largest batch it also needs less peak memory.
 
     >>> print(batch_jacobian_is_faster_than_jacobian_only_for_a_large_batch())

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from snippets.bench_report import (
-    CONV_WEIGHT_GRADIENTS_SWEEP,
-    WEIGHT_GRADIENTS_SWEEP,
-    compare,
-    format_ratio,
-    growth_exponents,
-    load_results,
-    record,
-    sweep,
-)
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import CONV_WEIGHT_GRADIENTS_SWEEP, WEIGHT_GRADIENTS_SWEEP, load_results
+from snippets.bench.statistics import compare, growth_exponents
+from snippets.bench.units import format_ratio
 from snippets.support.claims import require
 
 

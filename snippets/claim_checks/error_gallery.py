@@ -14,7 +14,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from snippets.bench_report import load_results, record, sweep, within_noise
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
+from snippets.bench.statistics import within_noise
 from snippets.error_gallery.batch_jacobian_shapes import BATCH, per_example_losses
 from snippets.error_gallery.captured_warnings import tensorflow_warnings
 from snippets.error_gallery.keras_variables import _small_layer

@@ -6,7 +6,9 @@ import weakref
 
 import tensorflow as tf
 
-from snippets.bench_report import compare, fastest_method, load_results, record, sweep
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
+from snippets.bench.statistics import compare, fastest_method
 from snippets.forward_mode import jvp, unconnected_jvp
 from snippets.support.claims import require
 
@@ -74,7 +76,7 @@ def fewer_inputs_than_outputs_is_not_enough_for_forward_mode_to_win() -> str:
     """Recorded width sweeps: forward mode clearly beat reverse mode only at a wide margin of shape.
 
     Against the fastest reverse-mode method of each case, with the run-to-run spread
-    (:func:`snippets.bench_report.compare`): vectorised forward mode was clearly faster
+    (:func:`snippets.bench.statistics.compare`): vectorised forward mode was clearly faster
     somewhere; everywhere it was, the output was at least 16 times as wide as the input;
     in some case with fewer inputs than outputs it was not clearly faster; and it was
     never clearly faster where the input was the wider side.

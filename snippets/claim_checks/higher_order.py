@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from snippets.bench_report import compare, load_results, record, sweep
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
+from snippets.bench.statistics import compare
 from snippets.higher_order import (
     cubic,
     hessian,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from snippets.bench_report import load_results
+from snippets.bench.schema import load_results
 from snippets.jacobian_memory import (
     batch_jacobian_bytes,
     chunked_jacobian,

@@ -94,7 +94,7 @@ def diagnose_matches_tensorflow_on_this_pages_shapes() -> str:
     """For every pair of shapes the shape doctor page diagnoses, the real calls do what ``diagnose`` prints.
 
     >>> print(diagnose_matches_tensorflow_on_this_pages_shapes())
-    5 target/source pairs x 3 calls on TensorFlow 2....: every shape, exception type and message
+    5 target/source pairs x 3 calls on TensorFlow ...: every shape, exception type and message
     as predicted
     """
     pairs = [

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from snippets.bench_report import load_results, record, sweep
+from snippets.bench.queries import record, sweep
+from snippets.bench.schema import load_results
 from snippets.error_gallery.captured_warnings import tensorflow_debug_log
 
 

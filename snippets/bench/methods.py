@@ -19,10 +19,13 @@ against :func:`reference_weight_gradients`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 import numpy as np
 import tensorflow as tf
+
+from snippets.bench.schema import MethodInfo
 
 HIDDEN_WIDTH = 64
 """The hidden width ``h`` of the perceptron in every benchmark case."""
@@ -269,6 +272,10 @@ def reference_hessian_vector_product(x, v, w1, w2) -> np.ndarray:
 def hvp_reverse_over_reverse(x, v, w1, w2):
     """Hessian-vector product by double backward: the gradient of ``gradient(f) . v``.
 
+    The recipe of ``hvp_double_backward`` on the higher-order page, written for
+    :func:`scalar_mlp` with its weights as arguments; it contracts with ``tensordot`` where
+    that page writes ``reduce_sum(gradient * v)``, and has no shape checks.
+
     >>> tuple(hvp_reverse_over_reverse(*hessian_inputs(width=3)).shape)
     (3,)
     """
@@ -285,6 +292,9 @@ def hvp_reverse_over_reverse(x, v, w1, w2):
 def hvp_forward_over_reverse(x, v, w1, w2):
     """Hessian-vector product by forward over reverse: a ``ForwardAccumulator`` around the gradient tape.
 
+    The recipe of ``hvp_forward_over_reverse`` on the higher-order page, written for
+    :func:`scalar_mlp` with its weights as arguments, without that page's shape checks.
+
     >>> tuple(hvp_forward_over_reverse(*hessian_inputs(width=3)).shape)
     (3,)
     """
@@ -298,6 +308,9 @@ def hvp_forward_over_reverse(x, v, w1, w2):
 
 def hessian_then_product(x, v, w1, w2):
     """Form the full ``[n, n]`` Hessian with ``jacobian`` of the gradient, then multiply by ``v``.
+
+    The Hessian is that of ``hessian`` on the higher-order page, written for
+    :func:`scalar_mlp` with its weights as arguments, without that page's shape check.
 
     >>> tuple(hessian_then_product(*hessian_inputs(width=3)).shape)
     (3,)
@@ -487,12 +500,33 @@ def weight_gradients_by_loop(x, labels, w1, b1, w2, b2):
 Problem = Literal["per-example", "hessian-vector", "weight-gradients"]
 
 
+class Call(StrEnum):
+    """The TensorFlow call or recipe at the heart of a method: what the advice picks methods by."""
+
+    BATCH_JACOBIAN = "tape.batch_jacobian"
+    JACOBIAN = "tape.jacobian"
+    GRADIENT = "tape.gradient"
+    VECTORIZED_MAP = "tf.vectorized_map of tapes"
+    FORWARD_ACCUMULATOR = "tf.autodiff.ForwardAccumulator"
+    DOUBLE_BACKWARD = "gradient of a gradient"
+    FORWARD_OVER_REVERSE = "ForwardAccumulator over a gradient"
+    HESSIAN_THEN_PRODUCT = "jacobian of a gradient, then a product"
+
+
 @dataclass(frozen=True)
 class Method:
-    """One timed way to compute a result: a function, whether it runs in ``tf.function``, and what it returns.
+    """One timed way to compute a result: its function, its role, and its colour and marker in the figures.
+
+    The role is what the advice selects a method by: the problem it solves, its ``call``,
+    whether it runs in ``tf.function`` (``compiled``), whether its passes are vectorised
+    (``pfor``, ``vectorized_map``) rather than looped in Python, whether it returns the full
+    Jacobian, and its ``mode`` of differentiation. ``colour`` and ``marker`` belong to the
+    method, so adding a method never changes the others' look.
 
     >>> METHODS["batch_jacobian_function"].label
     'batch_jacobian, tf.function'
+    >>> METHODS["forward_mode_function"].call, METHODS["forward_mode_function"].vectorised
+    (<Call.FORWARD_ACCUMULATOR: 'tf.autodiff.ForwardAccumulator'>, True)
     """
 
     name: str
@@ -500,6 +534,10 @@ class Method:
     function: object
     compiled: bool
     problem: Problem
+    call: Call
+    vectorised: bool
+    colour: str
+    marker: str
     full: bool = False
     mode: Literal["reverse", "forward", "forward-over-reverse"] = "reverse"
 
@@ -511,19 +549,66 @@ class Method:
         """
         return tf.function(self.function) if self.compiled else self.function
 
+    def info(self) -> MethodInfo:
+        """What the JSON records about this method.
 
+        >>> METHODS["jacobian"].info().full
+        True
+        """
+        return MethodInfo(
+            label=self.label, problem=self.problem, compiled=self.compiled, full=self.full, mode=self.mode
+        )
+
+
+# Colours are matplotlib's tab10 and markers cycle through "osD^vP*Xhp<>", as they were when the
+# committed figures were drawn; within one problem no two methods share a colour.
 METHODS: dict[str, Method] = {
     m.name: m
     for m in [
-        Method("batch_jacobian", "batch_jacobian, eager", batch_jacobian, False, "per-example"),
-        Method("batch_jacobian_function", "batch_jacobian, tf.function", batch_jacobian, True, "per-example"),
-        Method("jacobian", "jacobian (full), eager", full_jacobian, False, "per-example", full=True),
+        Method(
+            "batch_jacobian",
+            "batch_jacobian, eager",
+            batch_jacobian,
+            False,
+            "per-example",
+            Call.BATCH_JACOBIAN,
+            True,
+            "#1f77b4",
+            "o",
+        ),
+        Method(
+            "batch_jacobian_function",
+            "batch_jacobian, tf.function",
+            batch_jacobian,
+            True,
+            "per-example",
+            Call.BATCH_JACOBIAN,
+            True,
+            "#ff7f0e",
+            "s",
+        ),
+        Method(
+            "jacobian",
+            "jacobian (full), eager",
+            full_jacobian,
+            False,
+            "per-example",
+            Call.JACOBIAN,
+            True,
+            "#2ca02c",
+            "D",
+            full=True,
+        ),
         Method(
             "jacobian_function",
             "jacobian (full), tf.function",
             full_jacobian,
             True,
             "per-example",
+            Call.JACOBIAN,
+            True,
+            "#d62728",
+            "^",
             full=True,
         ),
         Method(
@@ -532,6 +617,10 @@ METHODS: dict[str, Method] = {
             full_jacobian_while_loop,
             False,
             "per-example",
+            Call.JACOBIAN,
+            False,
+            "#9467bd",
+            "v",
             full=True,
         ),
         Method(
@@ -540,6 +629,10 @@ METHODS: dict[str, Method] = {
             gradient_per_example_loop,
             False,
             "per-example",
+            Call.GRADIENT,
+            False,
+            "#8c564b",
+            "P",
         ),
         Method(
             "gradient_per_output_loop",
@@ -547,6 +640,10 @@ METHODS: dict[str, Method] = {
             gradient_per_output_loop,
             False,
             "per-example",
+            Call.GRADIENT,
+            False,
+            "#e377c2",
+            "*",
         ),
         Method(
             "vectorized_map_function",
@@ -554,6 +651,10 @@ METHODS: dict[str, Method] = {
             vectorized_map_of_tapes,
             True,
             "per-example",
+            Call.VECTORIZED_MAP,
+            True,
+            "#7f7f7f",
+            "X",
         ),
         Method(
             "forward_mode_function",
@@ -561,6 +662,10 @@ METHODS: dict[str, Method] = {
             forward_mode_vectorized,
             True,
             "per-example",
+            Call.FORWARD_ACCUMULATOR,
+            True,
+            "#bcbd22",
+            "h",
             mode="forward",
         ),
         Method(
@@ -569,6 +674,10 @@ METHODS: dict[str, Method] = {
             forward_mode_loop,
             False,
             "per-example",
+            Call.FORWARD_ACCUMULATOR,
+            False,
+            "#17becf",
+            "p",
             mode="forward",
         ),
         Method(
@@ -577,6 +686,10 @@ METHODS: dict[str, Method] = {
             hvp_reverse_over_reverse,
             True,
             "hessian-vector",
+            Call.DOUBLE_BACKWARD,
+            False,
+            "#1f77b4",
+            "<",
         ),
         Method(
             "hvp_forward_over_reverse",
@@ -584,6 +697,10 @@ METHODS: dict[str, Method] = {
             hvp_forward_over_reverse,
             True,
             "hessian-vector",
+            Call.FORWARD_OVER_REVERSE,
+            False,
+            "#ff7f0e",
+            ">",
             mode="forward-over-reverse",
         ),
         Method(
@@ -592,6 +709,10 @@ METHODS: dict[str, Method] = {
             hessian_then_product,
             True,
             "hessian-vector",
+            Call.HESSIAN_THEN_PRODUCT,
+            True,
+            "#2ca02c",
+            "o",
         ),
         Method(
             "weights_jacobian_function",
@@ -599,6 +720,10 @@ METHODS: dict[str, Method] = {
             weight_gradients_by_jacobian,
             True,
             "weight-gradients",
+            Call.JACOBIAN,
+            True,
+            "#d62728",
+            "s",
         ),
         Method(
             "weights_jacobian",
@@ -606,6 +731,10 @@ METHODS: dict[str, Method] = {
             weight_gradients_by_jacobian,
             False,
             "weight-gradients",
+            Call.JACOBIAN,
+            True,
+            "#9467bd",
+            "D",
         ),
         Method(
             "weights_vectorized_map_function",
@@ -613,6 +742,10 @@ METHODS: dict[str, Method] = {
             weight_gradients_by_vectorized_map,
             True,
             "weight-gradients",
+            Call.VECTORIZED_MAP,
+            True,
+            "#8c564b",
+            "^",
         ),
         Method(
             "weights_vectorized_map",
@@ -620,6 +753,10 @@ METHODS: dict[str, Method] = {
             weight_gradients_by_vectorized_map,
             False,
             "weight-gradients",
+            Call.VECTORIZED_MAP,
+            True,
+            "#e377c2",
+            "v",
         ),
         Method(
             "weights_gradient_loop",
@@ -627,6 +764,10 @@ METHODS: dict[str, Method] = {
             weight_gradients_by_loop,
             False,
             "weight-gradients",
+            Call.GRADIENT,
+            False,
+            "#7f7f7f",
+            "P",
         ),
     ]
 }
