@@ -10,8 +10,8 @@ from hypothesis import settings
 
 from snippets.support.environment import configure, import_tensorflow_quietly
 
-tf = import_tensorflow_quietly()
 configure()  # quiet TensorFlow, seeds and print options before any test module is imported
+tf = import_tensorflow_quietly()  # the module configure() imported, for the doctests' namespace
 
 # The Rosetta page's other sides: JAX is in the default sessions but not in `tests_tf` (it needs
 # NumPy 2), PyTorch only in the opt-in `rosetta_torch` session. Their modules' doctests run where

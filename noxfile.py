@@ -117,7 +117,6 @@ def _load_module(path: Path):
 # Both are standard-library-only modules of the package, shared with conf/conf.py and the pages.
 QUIET_TENSORFLOW = _load_module(ROOT / "snippets" / "support" / "environment.py").QUIET_TENSORFLOW_ENVIRONMENT
 _tested_range = _load_module(ROOT / "snippets" / "support" / "tested_range.py")
-TESTED_TENSORFLOW = _tested_range.release_table()["tested-tensorflow"]
 # (Python, TensorFlow) pairs for `tests_tf`: every tested release from the oldest one
 # that has wheels for that Python.
 TESTED_PAIRS = _tested_range.tested_pairs()

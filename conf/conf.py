@@ -149,7 +149,8 @@ copybutton_exclude = ".linenos, .go"
 # --- The tested range: pyproject.toml's [tool.tapeguide], the list `nox -s tests_tf` runs ---
 html_theme_options["extra_footer"] = f"<p>{footer_sentence()}</p>"
 
-# --- Link check (`python3 noxfile.py -s linkcheck`; weekly on GitHub, these machines have no internet) ---
+# --- Link check (`python3 noxfile.py -s linkcheck`; weekly on GitHub: the build machines reach only the
+# package registries) ---
 linkcheck_retries = 3
 linkcheck_timeout = 30
 linkcheck_rate_limit_timeout = 120.0  # GitHub answers 429 to bursts; wait rather than fail

@@ -1,7 +1,8 @@
 """Every code example of tapeguide, grouped by role.
 
-- top-level modules and ``error_gallery/``, ``rosetta/``: the examples of one page each
-  (README.md maps pages to modules);
+- top-level modules and ``error_gallery/``, ``rosetta/``: the examples the pages show and run,
+  one module per idea, most of them named after their page (README.md maps each page to the
+  modules it runs; some run on several pages);
 - ``claim_checks/``: the checks behind the sentences marked as claims, one module per page;
 - ``tools/``: helpers a reader can take away (the shape doctor, the row-independence test,
   a stopwatch);

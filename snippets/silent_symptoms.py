@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from snippets.batch_jacobian_calls import centered
+from snippets.support.markdown import MarkdownTable, markdown_table
 from snippets.tools.row_independence import cross_example_dependence
 
 BATCH = tf.constant([[1.0, 2.0], [3.0, 4.0]])
@@ -152,16 +153,13 @@ ALL_ZEROS_CAUSES = {
 }
 
 
-def all_zeros_markdown() -> str:
+def all_zeros_markdown() -> MarkdownTable:
     """Run every cause of all zeros and tabulate the two tests that tell them apart.
 
     >>> print(all_zeros_markdown().splitlines()[0])
     | cause | `tape.gradient(y, x)` | `cross_example_dependence(f, x)` | verdict |
     """
-    lines = [
-        "| cause | `tape.gradient(y, x)` | `cross_example_dependence(f, x)` | verdict |",
-        "|---|---|---|---|",
-    ]
+    rows = []
     for cause, (case, verdict) in ALL_ZEROS_CAUSES.items():
         results = case()
         require_zeros = not np.any(np.asarray(results["result"]))
@@ -171,8 +169,9 @@ def all_zeros_markdown() -> str:
         gradient_cell = "**`None`**" if gradient is None else f"`{gradient}`".replace("], [", "]; [")
         dependence = results.get("cross_example_dependence(f, x)")
         dependence_cell = "" if dependence is None else f"`{dependence:g}`"
-        lines.append(f"| {cause} | {gradient_cell} | {dependence_cell} | {verdict} |")
-    return "\n".join(lines)
+        rows.append([cause, gradient_cell, dependence_cell, verdict])
+    header = ["cause", "`tape.gradient(y, x)`", "`cross_example_dependence(f, x)`", "verdict"]
+    return markdown_table(header, rows)
 
 
 # None --------------------------------------------------------------------------------------------------
@@ -336,16 +335,13 @@ def none_triage() -> list[dict[str, object]]:
     return rows
 
 
-def none_triage_markdown(rows: list[dict[str, object]]) -> str:
+def none_triage_markdown(rows: list[dict[str, object]]) -> MarkdownTable:
     """The rows of :func:`none_triage` as a Markdown table, each cause linked to its error gallery entry.
 
     >>> print(none_triage_markdown(none_triage()).splitlines()[0])
     | cause | one-line test | on the mistake | on the fix | `gradient` after the fix |
     """
-    lines = [
-        "| cause | one-line test | on the mistake | on the fix | `gradient` after the fix |",
-        "|---|---|---|---|---|",
-    ]
+    table = []
     for row in rows:
         if row["gradient"] is not None:
             raise AssertionError(f"{row['cause']}: the mistake gave {row['gradient']}, not None")
@@ -353,8 +349,9 @@ def none_triage_markdown(rows: list[dict[str, object]]) -> str:
             f"`{row[key]}`" for key in ("test on the mistake", "test on the fix", "gradient after the fix")
         ]
         cause = f"[{row['cause']}](error-gallery.md#{row['label']})"
-        lines.append(f"| {cause} | `{row['test']}` | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        table.append([cause, f"`{row['test']}`", *cells])
+    header = ["cause", "one-line test", "on the mistake", "on the fix", "`gradient` after the fix"]
+    return markdown_table(header, table)
 
 
 def first_step_without_a_gradient(tape: tf.GradientTape, path: dict[str, object]) -> str:

@@ -540,7 +540,9 @@ def test_methods_of_one_problem_look_different():
     for problem in ("per-example", "hessian-vector", "weight-gradients"):
         looks = [(m.colour, m.marker) for m in bench_methods.METHODS.values() if m.problem == problem]
         colours = [colour for colour, _ in looks]
+        markers = [marker for _, marker in looks]
         assert len(set(colours)) == len(colours), problem
+        assert len(set(markers)) == len(markers), problem
 
 
 def test_the_timed_hvp_methods_compute_what_the_higher_order_page_shows():

@@ -5,7 +5,9 @@ Measuring: ``python -m snippets.bench`` (:mod:`~snippets.bench.harness`) runs ev
 processes when it measures peak memory (:mod:`~snippets.bench.memory`), and writes
 ``docs/_data/benchmarks.json`` in the format of :mod:`~snippets.bench.schema`.
 
-Reading, with no TensorFlow needed except for the roles and figures:
+Reading (:mod:`~snippets.bench.schema`, :mod:`~snippets.bench.queries`,
+:mod:`~snippets.bench.statistics` and :mod:`~snippets.bench.units` import no TensorFlow; the
+modules that know the methods' roles import the registry, and with it TensorFlow):
 :mod:`~snippets.bench.queries` (records, sweeps, series), :mod:`~snippets.bench.statistics`
 (medians, noise, growth), :mod:`~snippets.bench.units` (how numbers print),
 :mod:`~snippets.bench.tables`, :mod:`~snippets.bench.summaries`, :mod:`~snippets.bench.advice`

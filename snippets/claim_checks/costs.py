@@ -19,9 +19,9 @@ def per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map() -> 
     spread at the largest batch where both were timed.
 
     >>> print(per_example_weight_gradients_jacobian_grows_faster_than_vectorized_map())
-    between the two largest batches each was timed at, jacobian grew as batch^1.92 and vectorized_map \
-as batch^0.66 (MLP), batch^1.77 and batch^0.67 (conv net); the jacobian took 81x the time at batch \
-1024 (MLP) and 12x at batch 256 (conv net)
+    between the two largest batches each was timed at, jacobian grew as batch^... and vectorized_map \
+as batch^... (MLP), batch^... and batch^... (conv net); the jacobian took ...x the time at batch \
+... (MLP) and ...x at batch ... (conv net)
     """
     data = load_results()
     found = []
