@@ -6,10 +6,12 @@ settings taken from conf/conf.py: what a test sees as a code cell is exactly wha
 
 The reader stops at cells: a markdown cell comes back as raw text, so a fenced block inside it (a
 ```` ```{literalinclude} ```` directive, or a plain ```` ```python ```` fence holding ``>>>`` examples)
-is not a cell of its own. :func:`blocks` finds those with MyST's markdown-it parser (the parser
-the reader itself runs on the page), descending into directives such as ``{tab-set}`` or
-``{dropdown}`` whose content is Markdown; MyST's directive parser splits a block's argument,
-``:name: value`` options and body. No regular expression reads the page structure.
+is not a cell of its own. :func:`parts_in` reads a markdown cell's headings, paragraphs and fenced
+blocks with MyST's markdown-it parser (the parser the reader itself runs on the page);
+:func:`blocks` finds the fenced blocks, descending into directives such as ``{tab-set}`` or
+``{dropdown}`` whose content is Markdown, and :func:`headings` the headings with their level and
+label. MyST's directive parser splits a block's argument, ``:name: value`` options and body. No
+regular expression reads the page structure.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.directives import parse_directive_text
@@ -131,6 +134,52 @@ class Block:
         return parse_directive_text(_AnyDirective, "", self.content, validate_options=False)
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a markdown cell."""
+
+    level: int  # 1 for ``#``, 2 for ``##``, ...
+    text: str  # its inline Markdown, as written
+    label: str | None = None  # the ``(label)=`` target just above it
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a markdown cell (at the top level, in a list item or in a quote)."""
+
+    text: str  # its inline Markdown, as written
+
+
+def _tokens(markdown: str) -> list[Token]:
+    return create_md_parser(site_myst_config(), RendererHTML).parse(markdown)
+
+
+def parts_in(markdown: str) -> list[Heading | Paragraph | Block]:
+    r"""The headings, paragraphs and fenced blocks of a piece of MyST Markdown, in order.
+
+    A directive's body is one block here, not parts (:func:`blocks_in` descends into it).
+
+    >>> text = "(intro)=\n## Why *this*\n\nIt is so.\n\n```{note}\nInside.\n```\n"
+    >>> for part in parts_in(text):
+    ...     print(part)
+    Heading(level=2, text='Why *this*', label='intro')
+    Paragraph(text='It is so.')
+    Block(info='{note}', content='Inside.\n')
+    """
+    tokens = _tokens(markdown)
+    found: list[Heading | Paragraph | Block] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            before = tokens[index - 1] if index else None
+            label = before.content if before is not None and before.type == "myst_target" else None
+            found.append(Heading(int(token.tag[1:]), tokens[index + 1].content, label))
+        elif token.type == "paragraph_open":
+            found.append(Paragraph(tokens[index + 1].content))
+        elif token.type in ("fence", "colon_fence"):
+            found.append(Block(token.info, token.content))
+    return found
+
+
 def blocks_in(markdown: str) -> list[Block]:
     """The fenced blocks of a piece of MyST Markdown, with those inside Markdown-bodied directives.
 
@@ -145,18 +194,29 @@ def blocks_in(markdown: str) -> list[Block]:
     >>> [(b.directive, b.argument, b.options) for b in blocks_in(text)]
     [('tab-set', '', {}), ('tab-item', 'A', {}), ('literalinclude', 'f.py', {'pyobject': 'g'})]
     """
-    parser = create_md_parser(site_myst_config(), RendererHTML)
     found = []
-    for token in parser.parse(markdown):
-        if token.type in ("fence", "colon_fence"):
-            block = Block(token.info, token.content)
+    for block in parts_in(markdown):
+        if isinstance(block, Block):
             found.append(block)
             if block.directive and block.directive not in LITERAL_DIRECTIVES:
                 found += blocks_in(block.body)
     return found
 
 
+def _markdown_cells(page: Path) -> list[str]:
+    return [cell.source for cell in notebook(page).cells if cell.cell_type == "markdown"]
+
+
 def blocks(page: Path) -> list[Block]:
     """Every fenced block in the page's markdown cells (code cells are :func:`code_cells`)."""
-    markdown = [cell.source for cell in notebook(page).cells if cell.cell_type == "markdown"]
-    return [block for source in markdown for block in blocks_in(source)]
+    return [block for source in _markdown_cells(page) for block in blocks_in(source)]
+
+
+def headings(page: Path) -> list[Heading]:
+    """The page's headings, in order, from its markdown cells (a ``#`` comment in a code cell is code).
+
+    >>> [heading.text for heading in headings(DOCS / "claims.md") if heading.level == 1]
+    ['Claims and their checks']
+    """
+    parts = [part for source in _markdown_cells(page) for part in parts_in(source)]
+    return [part for part in parts if isinstance(part, Heading)]

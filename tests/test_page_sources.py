@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import ast
-import re
 
 import pytest
-from page_sources import SNIPPETS, blocks, blocks_in, code_cells, front_matter, pages
+from page_sources import SNIPPETS, Heading, blocks, blocks_in, code_cells, front_matter, headings, pages
 
 PAGES = pages()
 RECORDED_SIDE = SNIPPETS / "rosetta" / "torch_side.py"
@@ -48,10 +47,27 @@ def test_code_cells_define_nothing(page):
         assert not defined, f"{page.name}: move {[n.name for n in defined]} into snippets/"
 
 
+def _calls(page) -> list[ast.Call]:
+    trees = [ast.parse(cell.source) for cell in code_cells(page)]
+    return [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Call)]
+
+
+def _callee(call: ast.Call) -> str | None:
+    """``f`` for ``f(...)`` and for ``module.f(...)``."""
+    function = call.func
+    return function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_shown_snippets_are_run(page):
     """Every function a page shows with literalinclude is also called in one of its cells."""
-    cells = "\n".join(cell.source for cell in code_cells(page))
+    calls = _calls(page)
+    called = {_callee(call) for call in calls}
+    rendered = {
+        call.args[0].value
+        for call in calls
+        if _callee(call) == "recorded" and call.args and isinstance(call.args[0], ast.Constant)
+    }
     for block in blocks(page):
         if block.directive == "literalinclude" and "pyobject" in block.options:
             path = (page.parent / block.argument).resolve()
@@ -60,11 +76,18 @@ def test_shown_snippets_are_run(page):
             if path == RECORDED_SIDE:
                 # PyTorch is not in the build: the page renders what the `rosetta_torch` session
                 # recorded from this very source (recording.recorded refuses a stale hash).
-                assert re.search(rf"\brecorded\(\"{name}\"\)", cells), (
-                    f"{page.name}: shows {name}, never renders it"
-                )
+                assert name in rendered, f"{page.name}: shows {name}, never renders it"
                 continue
-            assert re.search(rf"\b{name}\(", cells), f"{page.name}: shows {name} but never runs it"
+            assert name in called, f"{page.name}: shows {name} but never runs it"
+
+
+def test_headings_come_from_markdown_cells_with_their_labels(tmp_path):
+    # A `#` comment in a code cell is code; a `(label)=` target names the heading below it.
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Title\n\n(a-label)=\n## Part\n\n```{code-cell} ipython3\n# a comment\n```\n\n### More\n"
+    )
+    assert headings(page) == [Heading(1, "Title"), Heading(2, "Part", "a-label"), Heading(3, "More")]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

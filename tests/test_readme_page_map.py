@@ -13,7 +13,7 @@ from pathlib import Path
 
 from page_sources import code_cells, pages
 
-from snippets.support.claims import MARKER
+from snippets.support.claims import claims_on_page
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -46,7 +46,8 @@ def actual_map() -> dict[str, tuple[str, str]]:
     rows = {}
     for page in pages():
         modules = {_module_path(name) for cell in code_cells(page) for name in _imports(cell.source)}
-        checks = {match["check"].split(".")[0] for match in MARKER.finditer(page.read_text(encoding="utf-8"))}
+        claims = claims_on_page(page.read_text(encoding="utf-8"), page.name)
+        checks = {claim.check.split(".")[0] for claim in claims}
         rows[f"docs/{page.name}"] = (
             ", ".join(f"`{m}`" for m in sorted(modules)) or "none",
             ", ".join(f"`{c}.py`" for c in sorted(checks)) or "none",

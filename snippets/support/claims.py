@@ -103,7 +103,7 @@ def plain_words(markdown: str) -> str:
 
 
 def claims_in(text: str, source: str) -> list[Claim]:
-    """The claims marked in one page's (or one module's) text.
+    """The claims marked in a piece of Markdown prose (or a snippet module's text).
 
     >>> [c.check for c in claims_in("It raises.{claim}`a.b` It is free.{claim}`a.c`", "p.md")]
     ['a.b', 'a.c']
@@ -115,6 +115,26 @@ def claims_in(text: str, source: str) -> list[Claim]:
     return [Claim(m["check"], sentence_before(text, m.start()), source) for m in MARKER.finditer(text)]
 
 
+def claims_on_page(text: str, source: str) -> list[Claim]:
+    r"""The claims marked in a MyST page's markdown cells: a code cell holds code, not sentences.
+
+    The cells come from myst-nb's reader, the function the build reads the page with. It runs with
+    MyST's default settings: the site's extensions (conf/conf.py) do not move a cell's bounds on
+    our pages, which ``tests/test_claims.py`` checks.
+
+    >>> page = "It raises.{claim}`a.b`\n\n```{code-cell} ipython3\nprint('x.{claim}`a.c`')\n```\n"
+    >>> [claim.check for claim in claims_on_page(page, "p.md")]
+    ['a.b']
+    """
+    # myst-nb is a docs dependency, not the package's: the checks import `require` from here
+    # in sessions that do not install it.
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cells = read_myst_markdown_notebook(text).cells
+    prose = [cell.source for cell in cells if cell.cell_type == "markdown"]
+    return [claim for text_of_cell in prose for claim in claims_in(text_of_cell, source)]
+
+
 def all_claims(root: Path = ROOT) -> list[Claim]:
     """Every claim on the site: the pages under ``docs/`` and text that snippets write onto pages.
 
@@ -124,7 +144,7 @@ def all_claims(root: Path = ROOT) -> list[Claim]:
     """
     found = []
     for page in sorted((root / "docs").rglob("*.md")):
-        found += claims_in(page.read_text(encoding="utf-8"), page.relative_to(root / "docs").as_posix())
+        found += claims_on_page(page.read_text(encoding="utf-8"), page.relative_to(root / "docs").as_posix())
     for module in sorted((root / "snippets").rglob("*.py")):
         if module.resolve() == Path(__file__).resolve():
             continue  # this module's own examples are not claims
