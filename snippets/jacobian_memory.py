@@ -5,51 +5,26 @@ target and source elements, so its bytes follow from the shapes and the dtype al
 (:func:`jacobian_bytes`, :func:`batch_jacobian_bytes`). The **peak** while computing it
 is larger: ``pfor`` runs every backward pass at once, one per target element (or per
 element of a target row, for ``batch_jacobian``), so each tensor of one backward pass
-exists once per iteration, side by side (:func:`pfor_cost`). The model here predicts the
-benchmark's recorded peaks from that (:func:`model_table`); the remedies, each measured
-in a fresh process (:func:`measure_peaks`), cut the number of iterations that run at
-once (:func:`chunked_jacobian`, :func:`jacobian_in_slices`) or never form the matrix
-(:func:`jacobian_vector_product`, :func:`vector_jacobian_product`).
+exists once per iteration, side by side (:func:`largest_tensors`; the model of that peak,
+checked against the benchmark's recorded peaks, is :mod:`snippets.bench.memory_model`).
+The remedies, each measured in a fresh process (:func:`measure_peaks`), cut the number of
+iterations that run at once (:func:`chunked_jacobian`, :func:`jacobian_in_slices`) or never
+form the matrix (:func:`jacobian_vector_product`, :func:`vector_jacobian_product`).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import multiprocessing
-import multiprocessing.connection
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 from snippets.bench import methods as bench_methods
-from snippets.bench.memory import memory_baseline, peak_resident_bytes
-from snippets.bench.queries import record, sweep
+from snippets.bench.memory_model import PEAK_COPIES, pfor_cost
+from snippets.bench.peaks import peaks_in_fresh_processes
 from snippets.support.markdown import markdown_table
 from snippets.tools.shape_doctor import format_size
-
-HIDDEN_WIDTH = bench_methods.HIDDEN_WIDTH
-"""The hidden width ``h`` of the benchmark's perceptron ``tanh(x @ w1) @ w2``."""
-
-PEAK_COPIES = 3
-"""How many tensors of the largest per-iteration size the model counts as alive at once (see the page)."""
-
-MODEL_METHODS = {
-    "jacobian_function": "jacobian",
-    "batch_jacobian_function": "batch_jacobian",
-    "jacobian": "jacobian",
-    "batch_jacobian": "batch_jacobian",
-}
-"""The benchmark's methods the model is checked against, and the tape call each one makes."""
-
-MODEL_SWEEPS = ("batch", "input_width", "output_width")
-"""The benchmark's sweeps of per-example Jacobians."""
-
 
 # --- The size of the result ------------------------------------------------------------------
 
@@ -78,66 +53,6 @@ def batch_jacobian_bytes(target_shape, source_shape, dtype=tf.float32) -> int:
 
 
 # --- pfor's peak -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PforCost:
-    """What ``pfor`` holds for one Jacobian call of the perceptron: iterations times the largest tensor.
-
-    ``largest`` names the largest tensor of one backward pass and ``largest_elements`` its
-    size; ``term_bytes`` is ``iterations * largest_elements * itemsize``, the model's unit.
-
-    >>> cost = pfor_cost("jacobian", batch=256, input_width=16, output_width=16)
-    >>> cost.iterations, cost.largest, format_size(cost.term_bytes)
-    (4096, 'hidden [b, h]', '256 MiB')
-    """
-
-    iterations: int
-    largest: str
-    largest_elements: int
-    itemsize: int = 4
-
-    @property
-    def term_bytes(self) -> int:
-        """Iterations times the largest per-iteration tensor, in bytes."""
-        return self.iterations * self.largest_elements * self.itemsize
-
-
-def pfor_cost(
-    call: str,
-    batch: int,
-    input_width: int,
-    output_width: int,
-    hidden_width: int = HIDDEN_WIDTH,
-    parallel_iterations: int | None = None,
-    dtype=tf.float32,
-) -> PforCost:
-    """The model's count for ``call`` ("jacobian" or "batch_jacobian") of ``tanh(x @ w1) @ w2``.
-
-    ``jacobian`` runs one backward pass per target element (``b * m``), ``batch_jacobian``
-    one per element of a target row (``m``); ``parallel_iterations`` caps how many run at
-    once. One backward pass holds the seed (a one-hot ``[b, m]``), the gradients of the
-    hidden layer (``[b, h]``) and the source-shaped result row (``[b, n]``).
-
-    >>> pfor_cost("batch_jacobian", batch=256, input_width=16, output_width=16).iterations
-    16
-    >>> pfor_cost("jacobian", 16, 8, 512).largest
-    'seed [b, m]'
-    >>> pfor_cost("jacobian", 128, 16, 16, parallel_iterations=256).iterations
-    256
-    """
-    if call not in ("jacobian", "batch_jacobian"):
-        raise ValueError(f"call must be 'jacobian' or 'batch_jacobian', not {call!r}")
-    iterations = batch * output_width if call == "jacobian" else output_width
-    if parallel_iterations is not None:
-        iterations = min(iterations, parallel_iterations)
-    per_iteration = {
-        "seed [b, m]": batch * output_width,
-        "hidden [b, h]": batch * hidden_width,
-        "result row [b, n]": batch * input_width,
-    }
-    largest = max(per_iteration, key=per_iteration.get)
-    return PforCost(iterations, largest, per_iteration[largest], tf.as_dtype(dtype).size)
 
 
 def largest_tensors(call: str, batch: int, input_width: int, output_width: int) -> list[str]:
@@ -172,137 +87,6 @@ def _unflatten(shape, batch) -> tuple:
     # pfor multiplies [iterations * b, width] matrices; show them as [iterations, b, width].
     rows, width = shape
     return (rows // batch, batch, width) if rows % batch == 0 else (rows, width)
-
-
-# --- The model against the benchmark ---------------------------------------------------------
-
-
-def model_rows(data: dict, sweep_name: str, method: str) -> list[dict]:
-    """Predicted against measured peak for one benchmark method along one sweep.
-
-    The prediction is the method's fixed cost (its measured peak at the sweep's first,
-    smallest case, less the model's term there) plus ``PEAK_COPIES`` times the term.
-
-    >>> from snippets.bench.schema import load_results
-    >>> rows = model_rows(load_results(), "batch", "jacobian_function")
-    >>> [row["case"] for row in rows][-1], rows[-1]["cost"].iterations
-    ('b=256 n=16 m=16', 4096)
-    """
-    call = MODEL_METHODS[method]
-    chosen = sweep(data, sweep_name)
-    costs = {c: pfor_cost(call, **_sizes(data["cases"][c])) for c in chosen["cases"]}
-    first = chosen["cases"][0]
-    fixed = record(data, first, method)["peak_memory_bytes"] - PEAK_COPIES * costs[first].term_bytes
-    rows = []
-    for case in chosen["cases"]:
-        found = record(data, case, method)
-        measured = found["peak_memory_bytes"] if found and found["status"] == "ok" else None
-        predicted = fixed + PEAK_COPIES * costs[case].term_bytes
-        rows.append(
-            {
-                "case": case,
-                "method": method,
-                "cost": costs[case],
-                "fixed": fixed,
-                "predicted": predicted,
-                "measured": measured,
-                "ratio": None if measured is None else measured / predicted,
-                "first": case == first,
-            }
-        )
-    return rows
-
-
-def _sizes(case: dict) -> dict:
-    return {k: case[k] for k in ("batch", "input_width", "output_width")}
-
-
-def model_table(data: dict, sweep_name: str, compiled: bool = True) -> str:
-    """A Markdown table: each case of a sweep, ``jacobian`` and ``batch_jacobian`` predicted and measured.
-
-    Each call gets the model's term (iterations times the largest tensor of one backward
-    pass), the predicted peak, the measured peak and measured over predicted. ``compiled``
-    picks the methods run in ``tf.function``; ``False``, the eager ones.
-
-    >>> from snippets.bench.schema import load_results
-    >>> print(model_table(load_results(), "batch").splitlines()[0])
-    | case | jacobian: iterations x largest | predicted | measured | ratio | batch_jacobian: ...
-    """
-    header = ["case"]
-    for call in ("jacobian", "batch_jacobian"):
-        header += [f"{call}: iterations x largest", "predicted", "measured", "ratio"]
-    rows = []
-    suffix = "_function" if compiled else ""
-    jacobian_rows = model_rows(data, sweep_name, "jacobian" + suffix)
-    batch_rows = model_rows(data, sweep_name, "batch_jacobian" + suffix)
-    for row, other in zip(jacobian_rows, batch_rows, strict=True):
-        cells = [row["case"]]
-        for found in (row, other):
-            cost = found["cost"]
-            cells += [
-                f"{cost.iterations} x {format_size(cost.largest_elements * cost.itemsize)} "
-                f"({cost.largest.split()[0]}) = {format_size(cost.term_bytes)}",
-                format_size(found["predicted"]),
-                format_size(found["measured"]) if found["measured"] is not None else "-",
-                "(fixed cost)" if found["first"] else _ratio_text(found["ratio"]),
-            ]
-        rows.append(cells)
-    return markdown_table(header, rows, "l" + "lrrr" * 2)
-
-
-def _ratio_text(ratio: float | None) -> str:
-    return "-" if ratio is None else f"{ratio:.2f}"
-
-
-def model_fit(data: dict) -> dict:
-    """Measured over predicted for every method and sweep, without each sweep's first case (the fixed cost).
-
-    Returns the rows, the lowest and the highest ratio, and the rows where the model's
-    term dominates (``PEAK_COPIES`` times the term above the fixed cost).
-
-    >>> from snippets.bench.schema import load_results
-    >>> fit = model_fit(load_results())
-    >>> len(fit["rows"]), 0.5 < fit["low"]["ratio"] <= fit["high"]["ratio"] < 2
-    (48, True)
-    """
-    rows = [
-        row
-        for name in MODEL_SWEEPS
-        for method in MODEL_METHODS
-        for row in model_rows(data, name, method)
-        if not row["first"] and row["ratio"] is not None
-    ]
-    dominant = [row for row in rows if PEAK_COPIES * row["cost"].term_bytes > row["fixed"]]
-    return {
-        "rows": rows,
-        "low": min(rows, key=lambda r: r["ratio"]),
-        "high": max(rows, key=lambda r: r["ratio"]),
-        "dominant": dominant,
-    }
-
-
-def model_summary(data: dict) -> str:
-    """Markdown sentences on how close the model is: the range of measured over predicted, and its extremes.
-
-    >>> from snippets.bench.schema import load_results
-    >>> print(model_summary(load_results()))
-    Over the 48 measured peaks the model predicts (4 methods, 3 sweeps, without each sweep's first case), ...
-    """
-    fit = model_fit(data)
-    low, high = fit["low"], fit["high"]
-    dominant = fit["dominant"]
-    dominant_ratios = [r["ratio"] for r in dominant]
-
-    def where(row):
-        return f"{row['method']} at {row['case']}"
-
-    return (
-        f"Over the {len(fit['rows'])} measured peaks the model predicts (4 methods, 3 sweeps, without "
-        f"each sweep's first case), measured over predicted runs from {low['ratio']:.2f} "
-        f"({where(low)}) to {high['ratio']:.2f} ({where(high)}). In the {len(dominant)} where the "
-        f"model's term outweighs the fixed cost, from {min(dominant_ratios):.2f} to "
-        f"{max(dominant_ratios):.2f}."
-    )
 
 
 # --- Remedies --------------------------------------------------------------------------------
@@ -501,90 +285,25 @@ REMEDIES = {
 """Every variant the page measures, by name."""
 
 
-def _measure_child(connection, name: str, sizes: dict) -> None:
-    """In a forked child: start TensorFlow, build the inputs, then measure one call's peak above that."""
-    try:
-        tf.tanh(tf.ones([2, 2]) @ tf.ones([2, 2])).numpy()  # start the runtime before the baseline
-        call = REMEDIES[name].build(sizes)
-        baseline = memory_baseline()
-        result = call()
-        shape = tuple(result.shape)
-        del result
-        connection.send(("ok", (peak_resident_bytes() - baseline, shape)))
-    except BaseException as error:  # the parent re-raises it with the variant named
-        connection.send(("error", f"{type(error).__name__}: {error}"))
-    finally:
-        connection.close()
-
-
 def measure_peaks(
     names=tuple(REMEDIES), sizes: dict | None = None, timeout_s: float = 120.0, at_once: int = 1
 ) -> dict:
     """The peak memory of each variant's first call, each in a fresh process; ``{name: (bytes, shape)}``.
 
-    A new Python process imports TensorFlow, runs no operation, and forks one child per
-    variant (``at_once`` at a time: a process's high-water mark is its own). Each child runs
-    one tiny operation, builds its inputs, resets the high-water mark with the readers of
-    ``snippets.bench.memory`` and calls the variant once: the peak covers tracing, the call and the
-    result. The caller's own process (a notebook kernel) never forks.
+    The measuring is :func:`snippets.bench.peaks.peaks_in_fresh_processes`: a new Python
+    process imports TensorFlow, runs no operation, and forks one child per variant
+    (``at_once`` at a time: a process's high-water mark is its own). Each child runs one
+    tiny operation, builds its inputs, resets the high-water mark with the readers of
+    ``snippets.bench.memory`` and calls the variant once: the peak covers tracing, the call
+    and the result. The caller's own process (a notebook kernel) never forks.
 
     >>> peaks = measure_peaks(["vector_jacobian_product"], {**REMEDY_SIZES, "batch": 4})
     >>> peak, shape = peaks["vector_jacobian_product"]
     >>> shape, 0 <= peak < 2**30
     ((4, 16), True)
     """
-    request = {
-        "names": list(names),
-        "sizes": REMEDY_SIZES if sizes is None else sizes,
-        "timeout_s": timeout_s,
-        "at_once": at_once,
-    }
-    completed = subprocess.run(
-        [sys.executable, "-m", "snippets.jacobian_memory", json.dumps(request)],
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=30 + timeout_s * len(request["names"]),
-        check=False,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith(_ANSWER)]
-    if completed.returncode != 0 or not lines:
-        raise RuntimeError(f"measuring {request['names']} failed:\n{completed.stderr[-3000:]}")
-    answer = json.loads(lines[-1][len(_ANSWER) :])
-    return {name: (peak, tuple(shape)) for name, (peak, shape) in answer.items()}
-
-
-_ANSWER = "peaks: "
-
-
-def _serve(request: dict) -> dict:
-    """In the new process: fork one child per variant, ``at_once`` at a time; the peaks in the asked order."""
-    context = multiprocessing.get_context("fork")  # this process has imported TensorFlow and run nothing
-    pending, running, found = list(request["names"]), {}, {}
-    while pending or running:
-        while pending and len(running) < request["at_once"]:
-            name = pending.pop(0)
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_measure_child, args=(sender, name, request["sizes"]), daemon=True)
-            child.start()
-            sender.close()
-            running[receiver] = (name, child, time.monotonic())
-        for receiver in multiprocessing.connection.wait(list(running), timeout=1.0):
-            name, child, _ = running.pop(receiver)
-            try:
-                kind, payload = receiver.recv()
-            except EOFError:
-                kind, payload = "error", "the child process died"
-            child.join(5)
-            receiver.close()
-            if kind == "error":
-                raise RuntimeError(f"{name}: {payload}")
-            found[name] = payload
-        for name, child, started in list(running.values()):
-            if time.monotonic() - started > request["timeout_s"]:
-                child.kill()
-                raise RuntimeError(f"{name} did not finish in {request['timeout_s']:g} s")
-    return {name: found[name] for name in request["names"]}
+    sizes = REMEDY_SIZES if sizes is None else sizes
+    return peaks_in_fresh_processes("snippets.jacobian_memory:REMEDIES", names, sizes, timeout_s, at_once)
 
 
 def remedy_table(peaks: dict, sizes: dict | None = None) -> str:
@@ -665,11 +384,3 @@ def compare_with_full_jacobian(results: dict, x, w1, w2, v, u) -> str:
         agrees = np.allclose(result.numpy(), value, rtol=1e-5, atol=1e-6)
         lines.append(f"{name:<23} shape {tuple(result.shape)!s:<13} equals {what}: {agrees}")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    # python -m snippets.jacobian_memory '{"names": [...], "sizes": {...}, ...}': what measure_peaks runs.
-    from snippets.support.environment import configure
-
-    configure()
-    print(_ANSWER + json.dumps(_serve(json.loads(sys.argv[1]))), flush=True)

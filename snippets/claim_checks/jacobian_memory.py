@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from snippets.bench.memory_model import model_fit, model_rows
 from snippets.bench.schema import load_results
 from snippets.jacobian_memory import (
     batch_jacobian_bytes,
     chunked_jacobian,
     jacobian_bytes,
     jacobian_in_slices,
-    model_fit,
-    model_rows,
 )
 from snippets.support.claims import require
 from snippets.tools.shape_doctor import diagnose, format_size
@@ -57,7 +56,8 @@ def memory_model_predicts_every_recorded_peak_within_a_factor_of_two() -> str:
     """Every recorded peak of ``jacobian`` and ``batch_jacobian`` is between 0.5x and 2x the model's.
 
     >>> print(memory_model_predicts_every_recorded_peak_within_a_factor_of_two())
-    48 peaks, measured/predicted from 0.83 to 1.48; 10 where the model's term outweighs the fixed cost
+    recorded peaks: ..., measured/predicted from ... to ...; ... where the model's term outweighs the
+    fixed cost
     """
     fit = model_fit(load_results())
     low, high = fit["low"]["ratio"], fit["high"]["ratio"]
@@ -65,7 +65,7 @@ def memory_model_predicts_every_recorded_peak_within_a_factor_of_two() -> str:
     require(low > 0.5 and high < 2.0, f"measured/predicted runs from {low:.2f} to {high:.2f}")
     require(fit["dominant"], "no case where the model's term outweighs the fixed cost")
     return (
-        f"{len(fit['rows'])} peaks, measured/predicted from {low:.2f} to {high:.2f}; "
+        f"recorded peaks: {len(fit['rows'])}, measured/predicted from {low:.2f} to {high:.2f}; "
         f"{len(fit['dominant'])} where the model's term outweighs the fixed cost"
     )
 
@@ -89,7 +89,7 @@ def model_undercounts_where_seed_and_hidden_gradients_are_close() -> str:
     """At ``m = 128`` the seed (16 MiB) and hidden gradients (8 MiB) are close: the model counts one, is low.
 
     >>> print(model_undercounts_where_seed_and_hidden_gradients_are_close())
-    at b=16 n=8 m=128, measured/predicted is 1.48 (eager) and 1.45 (tf.function)
+    at b=16 n=8 m=128, measured/predicted is ... (eager) and ... (tf.function)
     """
     case = "b=16 n=8 m=128"
     ratios = _ratios("output_width", case)
