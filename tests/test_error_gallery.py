@@ -18,7 +18,6 @@ import inspect
 import io
 import pkgutil
 import re
-import textwrap
 import warnings as warnings_module
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 from docutils.parsers.rst import directives
 from page_sources import DOCS, Block, Heading, Paragraph, notebook, parts_in
+from small_site import write_small_site
 from sphinx.cmd.build import build_main
 from sphinx.deprecation import RemovedInSphinx11Warning
 
@@ -311,19 +311,8 @@ Prose stays on the page.
 def small_site(tmp_path_factory):
     """A site of one gallery page (the directives, one wrong heading, a made-up entry): (html, warnings)."""
     site = tmp_path_factory.mktemp("gallery")
-    (site / "docs").mkdir()
-    (site / "docs" / "index.md").write_text("# Home\n\n```{toctree}\nerror-gallery\n```\n")
-    (site / "docs" / "error-gallery.md").write_text(SMALL_GALLERY)
-    (site / "conf.py").write_text(
-        textwrap.dedent(
-            f"""
-            import sys
-            sys.path.insert(0, {str(ROOT / "conf" / "_ext")!r})
-            extensions = ["myst_nb", "error_gallery"]
-            nb_execution_mode = "off"
-            """
-        )
-    )
+    pages = {"index": "# Home\n\n```{toctree}\nerror-gallery\n```\n", "error-gallery": SMALL_GALLERY}
+    write_small_site(site, pages, ["error_gallery"], nb_execution_mode="off")
     warnings = site / "warnings.txt"
     with warnings_module.catch_warnings():
         # The table links to entries this page lacks; myst-parser reports such a link through

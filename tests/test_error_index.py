@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from small_site import write_small_site
 from sphinx.cmd.build import build_main
 
 from snippets.error_gallery.entries import ENTRIES, LOGGED, RAISED
@@ -84,20 +84,8 @@ error-gallery
 
 @pytest.fixture
 def site(tmp_path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text(HOME_PAGE)
-    (tmp_path / "docs" / "error-gallery.md").write_text(GALLERY_PAGE)
-    (tmp_path / "conf.py").write_text(
-        textwrap.dedent(
-            f"""
-            import sys
-            sys.path.insert(0, {str(ROOT / "conf" / "_ext")!r})
-            extensions = ["myst_nb", "error_index"]
-            nb_execution_mode = "off"
-            """
-        )
-    )
-    return tmp_path
+    pages = {"index": HOME_PAGE, "error-gallery": GALLERY_PAGE}
+    return write_small_site(tmp_path, pages, ["error_index"], nb_execution_mode="off")
 
 
 def test_a_build_writes_the_index_and_loads_the_box_only_where_it_is(site, capsys):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import ast
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from small_site import write_small_site
 from sphinx.cmd.build import build_main
 
 CONF_EXT = Path(__file__).resolve().parent.parent / "conf" / "_ext"
@@ -59,18 +59,14 @@ def site(tmp_path, monkeypatch):
         "from stand_in.wording import WORD\n\ndef greet():\n    return 'hello ' + WORD\n"
     )
     (package / "unrelated.py").write_text("X = 1\n")
-    (tmp_path / "conf.py").write_text(
-        textwrap.dedent(
-            f"""
-            import sys
-            sys.path.insert(0, {str(CONF_EXT)!r})
-            extensions = ["myst_nb", "page_prelude"]  # page_prelude sets up snippet_cache_key
-            nb_execution_mode = "cache"
-            nb_execution_cache_path = {str(tmp_path / "cache")!r}
-            nb_execution_raise_on_error = True
-            snippet_cache_package_dir = {str(package)!r}
-            """
-        )
+    write_small_site(
+        tmp_path,
+        {},
+        ["page_prelude"],  # page_prelude sets up snippet_cache_key
+        nb_execution_mode="cache",
+        nb_execution_cache_path=str(tmp_path / "cache"),
+        nb_execution_raise_on_error=True,
+        snippet_cache_package_dir=str(package),
     )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the kernel imports stand_in from here
     return tmp_path
