@@ -545,23 +545,6 @@ def test_methods_of_one_problem_look_different():
         assert len(set(markers)) == len(markers), problem
 
 
-def test_the_timed_hvp_methods_compute_what_the_higher_order_page_shows():
-    """The benchmark's HVP recipes are the page's, written for its function (see their docstrings)."""
-    import tensorflow as tf
-
-    from snippets import higher_order
-
-    x, v, w1, w2 = bench_methods.hessian_inputs(width=5, hidden_width=7)
-    f = lambda z: bench_methods.scalar_mlp(z, w1, w2)  # noqa: E731
-    pairs = [
-        (bench_methods.hvp_reverse_over_reverse, higher_order.hvp_double_backward(f, x, v)),
-        (bench_methods.hvp_forward_over_reverse, higher_order.hvp_forward_over_reverse(f, x, v)),
-        (bench_methods.hessian_then_product, tf.linalg.matvec(higher_order.hessian(f, x), v)),
-    ]
-    for timed, shown in pairs:
-        np.testing.assert_allclose(timed(x, v, w1, w2).numpy(), shown.numpy(), rtol=1e-5, atol=1e-6)
-
-
 def test_a_child_from_the_forkserver_is_configured_and_measures():
     """The path of ``python -m snippets.bench``: a forkserver child sets TensorFlow up, then measures."""
     if not harness.memory_measurable():

@@ -184,3 +184,45 @@ def tf_function_traces_again_for_each_new_batch_size() -> str:
     traces = plain.experimental_get_tracing_count(), fixed.experimental_get_tracing_count()
     require(traces == (4, 1), f"traces: {traces}")
     return f"batch sizes 1, 2, 3, 4: {traces[0]} traces; with input_signature [None, 2]: {traces[1]} trace"
+
+
+def timed_hvp_recipes_compute_what_the_higher_order_page_shows() -> str:
+    """The benchmark's HVP and Hessian recipes give the higher-order page's functions' numbers.
+
+    >>> print(timed_hvp_recipes_compute_what_the_higher_order_page_shows())
+    hvp_reverse_over_reverse = hvp_double_backward, hvp_forward_over_reverse = hvp_forward_over_reverse,
+    hessian_then_product = hessian, then matvec: equal within 1e-5 at widths 5 and 50
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from snippets import higher_order
+    from snippets.bench import methods
+
+    pairs = {
+        "hvp_reverse_over_reverse = hvp_double_backward": (
+            methods.hvp_reverse_over_reverse,
+            lambda f, x, v: higher_order.hvp_double_backward(f, x, v),
+        ),
+        "hvp_forward_over_reverse = hvp_forward_over_reverse": (
+            methods.hvp_forward_over_reverse,
+            lambda f, x, v: higher_order.hvp_forward_over_reverse(f, x, v),
+        ),
+        "hessian_then_product = hessian, then matvec": (
+            methods.hessian_then_product,
+            lambda f, x, v: tf.linalg.matvec(higher_order.hessian(f, x), v),
+        ),
+    }
+    widths = (5, 50)
+    for width in widths:
+        x, v, w1, w2 = methods.hessian_inputs(width=width)
+
+        def f(z, w1=w1, w2=w2):
+            return methods.scalar_mlp(z, w1, w2)
+
+        for name, (timed, shown) in pairs.items():
+            require(
+                np.allclose(timed(x, v, w1, w2).numpy(), shown(f, x, v).numpy(), rtol=1e-5, atol=1e-5),
+                f"{name} no longer holds at width {width}",
+            )
+    return f"{', '.join(pairs)}: equal within 1e-5 at widths {widths[0]} and {widths[1]}"
