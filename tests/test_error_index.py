@@ -32,7 +32,7 @@ def test_the_index_holds_every_entry_that_quotes_a_message():
     assert all(entry.messages for entry in index.entries)
     for indexed, entry in zip(index.entries, quoting, strict=True):
         assert indexed == GalleryEntry(
-            entry.label, entry.heading.replace("`", ""), tuple(message.text for message in entry.messages)
+            entry.label, entry.plain_heading, tuple(message.text for message in entry.messages)
         )
     # Every error and warning entry is there: those sections quote a message in each entry.
     errors_and_warnings = [entry.label for entry in ENTRIES if entry.section in (RAISED, LOGGED)]

@@ -2,7 +2,9 @@
 
 myst-nb's cache (jupyter-cache) hashes a notebook's code cells and its kernelspec, nothing else,
 so a page whose cells call ``snippets.foo`` would keep showing old outputs after
-``snippets/foo.py`` changed. This extension closes that gap for every page with code cells:
+``snippets/foo.py`` changed. This module closes that gap for every page with code cells, through
+``page_prelude`` (which loads it and calls :func:`page_fingerprint` as it adds each page's
+hidden first cell):
 
 1. it tells Sphinx that the page depends on those modules (Sphinx then re-reads the page when
    one of them changes), and

@@ -395,12 +395,3 @@ def load_results(path: str | Path = RESULTS_PATH) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist; run python -m snippets.bench to create it")
     return parse_results(path.read_text(encoding="utf-8"))
-
-
-def load_record(path: str | Path = RESULTS_PATH) -> BenchmarkRecord:
-    """Read the benchmark JSON as a :class:`BenchmarkRecord`.
-
-    >>> load_record().mode
-    'full'
-    """
-    return BenchmarkRecord.from_json(load_results(path))

@@ -202,11 +202,11 @@ def timed_hvp_recipes_compute_what_the_higher_order_page_shows() -> str:
     pairs = {
         "hvp_reverse_over_reverse = hvp_double_backward": (
             methods.hvp_reverse_over_reverse,
-            lambda f, x, v: higher_order.hvp_double_backward(f, x, v),
+            higher_order.hvp_double_backward,
         ),
         "hvp_forward_over_reverse = hvp_forward_over_reverse": (
             methods.hvp_forward_over_reverse,
-            lambda f, x, v: higher_order.hvp_forward_over_reverse(f, x, v),
+            higher_order.hvp_forward_over_reverse,
         ),
         "hessian_then_product = hessian, then matvec": (
             methods.hessian_then_product,
