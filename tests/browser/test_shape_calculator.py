@@ -218,14 +218,16 @@ def test_float32_bytes_and_the_warning(logic):
 
 
 def _theme_css() -> str:
-    """The site theme's stylesheet (for its colour variables, light and dark), when installed."""
+    """The site theme's stylesheet (its colour variables, light and dark, when installed), then the
+    site's own, ``tapeguide.css``, which holds the boxes' frame: every page loads both."""
+    site_css = (STATIC / "tapeguide.css").read_text(encoding="utf-8")
     try:
         import pydata_sphinx_theme
     except ImportError:
-        return ""
+        return site_css
     path = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static/styles"
     path = path / "pydata-sphinx-theme.css"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    return (path.read_text(encoding="utf-8") if path.is_file() else "") + "\n" + site_css
 
 
 def _page_html(theme: str) -> str:
